@@ -1,0 +1,317 @@
+"""The apply walk: one provider call per changed instance, state committed after each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.addrs import parse_address
+from engine.apply.graph import BLOCK_PREFIX, DELETE_PREFIX, apply_graph
+from engine.apply.progress import Progress
+from engine.config.model import Config
+from engine.dag import NodeStatus, walk
+from engine.diagnostics import Diagnostics, error
+from engine.errors import OpspecError
+from engine.evaluation.instances import Instance, evaluate_inputs
+from engine.evaluation.scope import Values
+from engine.expr.evaluate import evaluate_value
+from engine.expr.template import ExprError
+from engine.expr.unknown import contains_unknown
+from engine.plans.action import NOOP, Action, is_replace
+from engine.plans.change import Plan, ResourceChange
+from engine.plans.instance import InstanceRequest, check_inputs
+from engine.registry import Registry
+from engine.states.store import (
+    OutputState,
+    ResourceState,
+    ResourceStatus,
+    StateSnapshot,
+    StateStore,
+)
+from providers.base import ProviderContext
+from specs.base import sensitive_fields
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class ApplyResult:
+    done: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failed or self.skipped or self.cancelled)
+
+
+class Applier:
+    def __init__(
+        self,
+        plan: Plan,
+        config: Config,
+        node_deps: dict[str, set[str]],
+        prior: StateSnapshot,
+        store: StateStore,
+        registry: Registry,
+        ctx: ProviderContext,
+        progress: Progress,
+    ) -> None:
+        self.plan = plan
+        self.config = config
+        self.node_deps = node_deps
+        self.prior = prior
+        self.store = store
+        self.registry = registry
+        self.ctx = ctx
+        self.progress = progress
+        self.values = Values(dict(plan.variables), set(plan.sensitive_variables))
+        self.changes = {c.address: c for c in plan.changes}
+        self.stop = threading.Event()
+        self.diags = Diagnostics()
+
+    def run(self, parallelism: int) -> ApplyResult:
+        self._load_unchanged()
+        graph = apply_graph(self.plan, self.node_deps)
+        result = walk(graph, self._visit, parallelism=parallelism, stop=self.stop)
+        out = ApplyResult()
+        for node, status in sorted(result.status.items()):
+            address = node[len(DELETE_PREFIX) :] if node.startswith(DELETE_PREFIX) else node
+            if address not in self.changes or self.changes[address].actions == NOOP:
+                if status is NodeStatus.FAILED:
+                    out.failed[node] = _message(result.errors[node])
+                continue
+            match status:
+                case NodeStatus.DONE:
+                    out.done.append(address)
+                case NodeStatus.FAILED:
+                    out.failed[address] = _message(result.errors[node])
+                case NodeStatus.SKIPPED:
+                    out.skipped.append(address)
+                case NodeStatus.CANCELLED:
+                    out.cancelled.append(address)
+        if not self.plan.flags.get("targets"):
+            self._write_outputs(out)
+        return out
+
+    # -- values of what does not change ------------------------------------------------------
+
+    def _load_unchanged(self) -> None:
+        for address, rs in self.prior.resources.items():
+            change = self.changes.get(address)
+            if change is not None and change.actions != NOOP:
+                continue
+            addr = parse_address(address)
+            self.values.set_resource(
+                addr.type, addr.name, addr.key, _attrs(rs.outputs), list(rs.sensitive_paths)
+            )
+        for block in self.config.resources.values():
+            self.values.declare_block(block.addr.type, block.addr.name, block.has_for_each)
+
+    # -- visiting one node ------------------------------------------------------------------
+
+    def _visit(self, node: str) -> None:
+        if node.startswith("local."):
+            self._apply_local(node[len("local.") :])
+            return
+        if node.startswith((BLOCK_PREFIX, "delete-barrier:")):
+            return
+        delete_only = node.startswith(DELETE_PREFIX)
+        address = node[len(DELETE_PREFIX) :] if delete_only else node
+        change = self.changes.get(address)
+        if change is None or change.actions == NOOP:
+            return  # a block barrier, or an instance that does not change
+        actions = change.actions
+        if actions == (Action.DELETE,):
+            self._delete(change)
+        elif actions == (Action.READ,):
+            self._refresh(change)
+        elif actions == (Action.CREATE,):
+            self._create(change, "create")
+        elif actions == (Action.UPDATE,):
+            self._update(change)
+        elif is_replace(actions):
+            self._replace(change)
+
+    def _apply_local(self, name: str) -> None:
+        local = self.config.locals[name]
+        ev = evaluate_value(local.value, self.values.scope())
+        self.values.set_local(name, ev.value, bool(ev.sensitive_paths))
+
+    def _final_inputs(self, change: ResourceChange) -> tuple[Any, dict[str, Any], list[Any]]:
+        block = self.config.resources[change.block]
+        rtype = self.registry.get(change.type)
+        if rtype is None:
+            raise OpspecError(f"no provider for type {change.type}")
+        each = None
+        if block.has_for_each:
+            for_each = evaluate_value(block.for_each, self.values.scope()).value
+            value = for_each[change.index] if isinstance(for_each, dict) else change.index
+            if isinstance(for_each, list):
+                value = next(v for v in for_each if str(v) == change.index)
+            each = {"key": change.index, "value": value}
+        inst = Instance(change.address, change.index, each)
+        inputs, sensitive = evaluate_inputs(block, inst, self.values, sensitive_fields(rtype.spec))
+        if contains_unknown(inputs):
+            raise OpspecError(f"{change.address}: inputs still unknown at apply (a bug)")
+        provider = rtype.provider(self.ctx.for_address(change.address))
+        prior = self.prior.resources.get(change.address)
+        checked, diags = check_inputs(
+            InstanceRequest(
+                address=change.address,
+                key=change.index,
+                block=block,
+                rtype=rtype,
+                provider=provider,
+                inputs=inputs,
+                sensitive=sensitive,
+                prior=prior,
+                refreshed=None,
+                dependencies=change.dependencies,
+                replace_requested=False,
+                triggered_by=[],
+                executor=change.executor,
+            )
+        )
+        if checked is None:
+            raise OpspecError("; ".join(f"{d.summary}: {d.detail}" for d in diags))
+        return provider, checked, sensitive
+
+    def _record(
+        self,
+        change: ResourceChange,
+        rid: str,
+        inputs: dict[str, Any],
+        outs: dict[str, Any],
+        sensitive: list[Any],
+        created_at: str,
+    ) -> None:
+        rtype = self.registry.get(change.type)
+        outputs = {**inputs, **(outs or {}), "id": rid}
+        self.store.write_resource(
+            self.plan.workspace,
+            ResourceState(
+                address=change.address,
+                type=change.type,
+                id=rid,
+                inputs=inputs,
+                outputs=outputs,
+                dependencies=change.dependencies,
+                provider_version=rtype.version if rtype else "",
+                created_at=created_at,
+                updated_at=_now(),
+                status=ResourceStatus.CREATED,
+                sensitive_paths=sensitive,
+            ),
+        )
+        addr = parse_address(change.address)
+        self.values.set_resource(addr.type, addr.name, addr.key, _attrs(outputs), sensitive)
+
+    def _create(self, change: ResourceChange, kind: str) -> None:
+        self.progress.start(change.address, kind)
+        try:
+            provider, inputs, sensitive = self._final_inputs(change)
+            result = provider.create(inputs)
+        except BaseException as exc:
+            self.progress.fail(change.address, _message(exc))
+            raise
+        rid = str(result.id)
+        self._record(change, rid, inputs, dict(result.outs or {}), sensitive, _now())
+        self.progress.finish(change.address, kind, f"id={rid}")
+
+    def _update(self, change: ResourceChange) -> None:
+        prior = self.prior.resources[change.address]
+        self.progress.start(change.address, "update")
+        try:
+            provider, inputs, sensitive = self._final_inputs(change)
+            result = provider.update(prior.id, dict(prior.outputs), inputs)
+        except BaseException as exc:
+            self.progress.fail(change.address, _message(exc))
+            # The object may be half-updated: replace it on the next apply.
+            prior.status = ResourceStatus.TAINTED
+            self.store.write_resource(self.plan.workspace, prior)
+            raise
+        self._record(change, prior.id, inputs, dict(result.outs or {}), sensitive, prior.created_at)
+        self.progress.finish(change.address, "update", f"id={prior.id}")
+
+    def _delete_prior(self, change: ResourceChange) -> None:
+        prior = self.prior.resources.get(change.address)
+        if prior is None:
+            return
+        rtype = self.registry.get(prior.type)
+        if rtype is None:
+            raise OpspecError(f"no provider for type {prior.type}")
+        provider = rtype.provider(self.ctx.for_address(change.address))
+        provider.delete(prior.id, dict(prior.outputs))
+
+    def _delete(self, change: ResourceChange) -> None:
+        self.progress.start(change.address, "delete")
+        try:
+            self._delete_prior(change)
+        except BaseException as exc:
+            self.progress.fail(change.address, _message(exc))
+            raise
+        self.store.remove_resource(self.plan.workspace, change.address)
+        self.progress.finish(change.address, "delete")
+
+    def _replace(self, change: ResourceChange) -> None:
+        if change.actions[0] is Action.DELETE:
+            self.progress.start(change.address, "replace")
+            try:
+                self._delete_prior(change)
+            except BaseException as exc:
+                self.progress.fail(change.address, _message(exc))
+                raise
+            self.store.remove_resource(self.plan.workspace, change.address)
+            self._create(change, "replace")
+        else:
+            self._create(change, "replace")
+            self._delete_prior(change)
+
+    def _refresh(self, change: ResourceChange) -> None:
+        self.progress.start(change.address, "read")
+        prior = self.prior.resources[change.address]
+        if change.after is None:
+            self.store.remove_resource(self.plan.workspace, change.address)
+        else:
+            prior.outputs = dict(change.after)
+            prior.updated_at = _now()
+            self.store.write_resource(self.plan.workspace, prior)
+        self.progress.finish(change.address, "read")
+
+    # -- root outputs -----------------------------------------------------------------------
+
+    def _write_outputs(self, result: ApplyResult) -> None:
+        outputs: dict[str, OutputState] = {}
+        for name, block in self.config.outputs.items():
+            if self.plan.flags.get("destroy"):
+                continue
+            try:
+                ev = evaluate_value(block.spec.value, self.values.scope())
+            except ExprError as exc:
+                self.diags.append(error(str(exc), "", block.value_pos))
+                continue
+            if contains_unknown(ev.value):
+                continue  # a dependency failed; keep whatever we can
+            outputs[name] = OutputState(ev.value, block.spec.sensitive)
+        current = self.store.read(self.plan.workspace).outputs
+        if outputs != current:
+            self.store.write_outputs(self.plan.workspace, outputs)
+
+
+def _attrs(outputs: dict[str, Any]) -> dict[str, Any]:
+    return dict(outputs)
+
+
+def _message(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return (
+        text
+        if isinstance(exc, OpspecError | RuntimeError | ValueError | OSError)
+        else (f"{type(exc).__name__}: {text}")
+    )

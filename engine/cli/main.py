@@ -1,0 +1,230 @@
+"""Argument parsing and dispatch; command modules are imported only when run."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+
+def _plan_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="K=V",
+        dest="vars",
+        help="set a variable (repeatable)",
+    )
+    p.add_argument("--var-file", action="append", default=[], metavar="FILE", dest="var_files")
+    p.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        metavar="ADDR",
+        dest="targets",
+        help="plan only this resource and its dependencies (repeatable)",
+    )
+    p.add_argument(
+        "--replace",
+        action="append",
+        default=[],
+        metavar="ADDR",
+        help="plan a replacement of this resource (repeatable)",
+    )
+    p.add_argument(
+        "--refresh-only", action="store_true", help="only update state to match the real resources"
+    )
+    p.add_argument(
+        "--refresh",
+        default="true",
+        choices=["true", "false"],
+        help="refresh state before planning (default true)",
+    )
+    p.add_argument("--destroy", action="store_true", help="plan destroying everything")
+    p.add_argument(
+        "--untrusted",
+        action="store_true",
+        help="plan a spec from an untrusted source: run no user code, read nothing "
+        "outside the project",
+    )
+    p.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="wait this many seconds for the state lock (default 0)",
+    )
+    p.add_argument(
+        "--policy",
+        action="append",
+        default=[],
+        metavar="DIR",
+        dest="policy_dirs",
+        help="an extra policy pack directory (repeatable)",
+    )
+    p.add_argument(
+        "--override",
+        action="append",
+        default=[],
+        metavar="POLICY",
+        dest="overrides",
+        help="override a failing mandatory policy (needs --reason)",
+    )
+    p.add_argument("--reason", default=None, help="why the override is justified")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="opspec",
+        description="Declarative specs for AI operations: plan and apply monitors, ML "
+        "pipelines and LLM deployments.",
+    )
+    parser.add_argument(
+        "-C",
+        dest="chdir",
+        default=".",
+        metavar="DIR",
+        help="the project directory (default: the current one)",
+    )
+    parser.add_argument("--workspace", default=None, help="the workspace (default: selected)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("validate", help="check the specs without touching state")
+
+    p = sub.add_parser("plan", help="show what apply would change")
+    _plan_options(p)
+    p.add_argument("--out", default=None, metavar="FILE", help="save the plan to FILE")
+    p.add_argument("--format", default="text", choices=["text", "json", "markdown"])
+    p.add_argument("--detailed-exitcode", action="store_true", help="exit 2 when there are changes")
+
+    p = sub.add_parser("apply", help="make the changes (or apply a saved plan)")
+    p.add_argument("planfile", nargs="?", default=None, metavar="PLANFILE")
+    _plan_options(p)
+    p.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--parallelism", type=int, default=4, metavar="N")
+    p.add_argument("--executor", default=None, choices=["local", "pulumi", "ray"])
+
+    p = sub.add_parser("destroy", help="destroy everything in the state")
+    _plan_options(p)
+    p.add_argument("--auto-approve", action="store_true")
+    p.add_argument("--parallelism", type=int, default=4, metavar="N")
+
+    p = sub.add_parser("refresh", help="update state to match the real resources")
+    p.add_argument("--lock-timeout", type=float, default=0.0, metavar="S")
+    p.add_argument("--var", action="append", default=[], metavar="K=V", dest="vars")
+    p.add_argument("--var-file", action="append", default=[], metavar="FILE", dest="var_files")
+
+    p = sub.add_parser("output", help="show root outputs")
+    p.add_argument("name", nargs="?", default=None)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("show", help="show a saved plan, a resource, or the whole state")
+    p.add_argument("target", nargs="?", default=None, metavar="PLANFILE|ADDR")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("graph", help="print the dependency graph")
+    p.add_argument("--format", default="dot", choices=["dot", "mermaid", "json"])
+
+    p = sub.add_parser("import", help="adopt an existing resource into state")
+    p.add_argument("address")
+    p.add_argument("id")
+    p.add_argument("--lock-timeout", type=float, default=0.0, metavar="S")
+
+    _state_parser(sub)
+    _workspace_parser(sub)
+
+    p = sub.add_parser("force-unlock", help="clear the state lock")
+    p.add_argument("lock_id", nargs="?", default=None)
+    p.add_argument("--force", action="store_true", help="do not ask for confirmation")
+
+    _optional_commands(sub)
+    return parser
+
+
+def _state_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    state = sub.add_parser("state", help="inspect and edit state")
+    ssub = state.add_subparsers(dest="state_command", metavar="SUBCOMMAND", required=True)
+    ssub.add_parser("list", help="list resource addresses")
+    p = ssub.add_parser("show", help="show one resource")
+    p.add_argument("address")
+    p = ssub.add_parser("rm", help="forget resources (does not destroy them)")
+    p.add_argument("addresses", nargs="+")
+    p = ssub.add_parser("mv", help="rename a resource address")
+    p.add_argument("source")
+    p.add_argument("destination")
+    ssub.add_parser("pull", help="print the state as JSON")
+    p = ssub.add_parser("push", help="replace the state with a JSON file")
+    p.add_argument("file")
+    p.add_argument("--force", action="store_true")
+    for p in ssub.choices.values():
+        p.add_argument("--lock-timeout", type=float, default=0.0, metavar="S")
+
+
+def _workspace_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    ws = sub.add_parser("workspace", help="manage workspaces")
+    wsub = ws.add_subparsers(dest="workspace_command", metavar="SUBCOMMAND", required=True)
+    wsub.add_parser("list")
+    wsub.add_parser("show")
+    for name in ("new", "select", "delete"):
+        p = wsub.add_parser(name)
+        p.add_argument("name")
+
+
+def _optional_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Commands of families that may not be installed (imported only to register)."""
+    for module in ("engine.cli.policy_cmd", "engine.cli.artifacts_cmd", "providers.monitor.cli"):
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            continue
+        mod.register(sub)
+
+
+_COMMANDS = {
+    "validate": "engine.cli.run:cmd_validate",
+    "plan": "engine.cli.run:cmd_plan",
+    "apply": "engine.cli.run:cmd_apply",
+    "destroy": "engine.cli.run:cmd_destroy",
+    "refresh": "engine.cli.run:cmd_refresh",
+    "output": "engine.cli.inspect:cmd_output",
+    "show": "engine.cli.inspect:cmd_show",
+    "graph": "engine.cli.inspect:cmd_graph",
+    "import": "engine.cli.state_cmd:cmd_import",
+    "state": "engine.cli.state_cmd:cmd_state",
+    "workspace": "engine.cli.state_cmd:cmd_workspace",
+    "force-unlock": "engine.cli.state_cmd:cmd_force_unlock",
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    handler = getattr(args, "func", None)
+    if handler is None:
+        module, _, name = _COMMANDS[args.command].partition(":")
+        handler = getattr(importlib.import_module(module), name)
+    from engine.errors import DiagnosticsError, OpspecError
+
+    try:
+        code: int = handler(args)
+    except DiagnosticsError as exc:
+        from engine.cli.output import print_diagnostics
+
+        print_diagnostics(exc.diagnostics)
+        return 1
+    except OpspecError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

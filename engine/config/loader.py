@@ -1,0 +1,297 @@
+"""Loading a project directory: every ``*.ops.yaml`` directly in it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from engine.addrs import NAME_RE, ResourceAddr
+from engine.config.model import (
+    META_ARGUMENTS,
+    TOP_LEVEL_KEYS,
+    Config,
+    Executor,
+    LifecycleSpec,
+    LocalBlock,
+    OutputBlock,
+    OutputSpec,
+    ResourceBlock,
+    VariableBlock,
+    VariableSpec,
+)
+from engine.config.validation import did_you_mean, pos_at, validation_diagnostics
+from engine.config.yamlpos import YamlError, YamlMap, parse
+from engine.diagnostics import Diagnostics, SourcePos, error
+from engine.hashing import sha256_bytes
+
+SPEC_SUFFIX = ".ops.yaml"
+
+
+def spec_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*" + SPEC_SUFFIX) if p.is_file())
+
+
+def load_project(directory: Path, *, untrusted: bool = False) -> tuple[Config, Diagnostics]:
+    """Read every spec file of ``directory``; problems are returned as diagnostics."""
+    diags = Diagnostics()
+    config = Config(directory=directory)
+    if not directory.is_dir():
+        diags.append(error(f"project directory {directory} does not exist"))
+        return config, diags
+    files = spec_files(directory)
+    if not files:
+        diags.append(
+            error(
+                f"no *{SPEC_SUFFIX} files in {directory}",
+                "A project is a directory of *.ops.yaml files; run opspec in it or pass -C DIR.",
+            )
+        )
+    root = directory.resolve()
+    for path in files:
+        name = path.name
+        if untrusted and not path.resolve().is_relative_to(root):
+            diags.append(error(f"{name} is a link to a file outside the project; refused"))
+            continue
+        data = path.read_bytes()
+        config.files[name] = sha256_bytes(data)
+        try:
+            doc = parse(data.decode("utf-8"))
+        except UnicodeDecodeError:
+            diags.append(error(f"{name} is not UTF-8 text", pos=SourcePos(name, 1, 1)))
+            continue
+        except YamlError as exc:
+            diags.append(error(exc.message, exc.detail, SourcePos(name, exc.line, exc.col)))
+            continue
+        _load_document(config, name, doc, diags)
+    return config, diags
+
+
+def _load_document(config: Config, file: str, doc: Any, diags: Diagnostics) -> None:
+    if doc is None:
+        return
+    if not isinstance(doc, YamlMap):
+        diags.append(
+            error(
+                "a spec file must be a mapping of top-level keys",
+                f"Allowed keys: {', '.join(TOP_LEVEL_KEYS)}.",
+                pos_at(file, doc, ()),
+            )
+        )
+        return
+    for key in doc:
+        if key not in TOP_LEVEL_KEYS:
+            diags.append(
+                error(
+                    f"unknown top-level key `{key}`",
+                    f"Allowed keys: {', '.join(TOP_LEVEL_KEYS)}."
+                    + did_you_mean(str(key), TOP_LEVEL_KEYS),
+                    pos_at(file, doc, (key,), key=True),
+                )
+            )
+            continue
+        section = doc[key]
+        if section is None:
+            continue
+        if not isinstance(section, YamlMap):
+            diags.append(error(f"`{key}` must be a mapping", "", pos_at(file, doc, (key,))))
+            continue
+        loader = _SECTIONS[key]
+        loader(config, file, section, diags)
+
+
+def _check_name(kind: str, name: Any, file: str, section: YamlMap, diags: Diagnostics) -> bool:
+    if isinstance(name, str) and NAME_RE.fullmatch(name):
+        return True
+    diags.append(
+        error(
+            f"invalid {kind} name {name!r}",
+            "Names start with a letter or underscore and contain letters, digits and underscores.",
+            pos_at(file, section, (name,), key=True),
+        )
+    )
+    return False
+
+
+def _validated(
+    model: type[BaseModel],
+    value: Any,
+    file: str,
+    section: YamlMap,
+    name: str,
+    what: str,
+    diags: Diagnostics,
+) -> Any:
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        diags.extend(
+            validation_diagnostics(exc, model, file=file, root=section, base=(name,), what=what)
+        )
+        return None
+
+
+def _duplicate(kind: str, name: str, first: SourcePos, pos: SourcePos, diags: Diagnostics) -> None:
+    diags.append(error(f"duplicate {kind} `{name}`", f"also declared at {first}", pos))
+
+
+def _load_variables(config: Config, file: str, section: YamlMap, diags: Diagnostics) -> None:
+    for name, value in section.items():
+        if not _check_name("variable", name, file, section, diags):
+            continue
+        pos = pos_at(file, section, (name,), key=True)
+        body = value if value is not None else {}
+        spec = _validated(VariableSpec, body, file, section, name, f"variable `{name}`", diags)
+        if spec is None:
+            continue
+        if name in config.variables:
+            _duplicate("variable", name, config.variables[name].pos, pos, diags)
+            continue
+        has_default = isinstance(body, dict) and "default" in body
+        config.variables[name] = VariableBlock(name, spec, has_default, pos)
+
+
+def _load_locals(config: Config, file: str, section: YamlMap, diags: Diagnostics) -> None:
+    for name, value in section.items():
+        if not _check_name("local", name, file, section, diags):
+            continue
+        pos = pos_at(file, section, (name,), key=True)
+        if name in config.locals:
+            _duplicate("local", name, config.locals[name].pos, pos, diags)
+            continue
+        config.locals[name] = LocalBlock(name, value, pos, section)
+
+
+def _load_outputs(config: Config, file: str, section: YamlMap, diags: Diagnostics) -> None:
+    for name, value in section.items():
+        if not _check_name("output", name, file, section, diags):
+            continue
+        pos = pos_at(file, section, (name,), key=True)
+        spec = _validated(OutputSpec, value, file, section, name, f"output `{name}`", diags)
+        if spec is None:
+            continue
+        if name in config.outputs:
+            _duplicate("output", name, config.outputs[name].pos, pos, diags)
+            continue
+        config.outputs[name] = OutputBlock(name, spec, pos, pos_at(file, section, (name, "value")))
+
+
+def _load_providers(config: Config, file: str, section: YamlMap, diags: Diagnostics) -> None:
+    for family, settings in section.items():
+        if not isinstance(settings, dict):
+            diags.append(
+                error(
+                    f"settings of provider `{family}` must be a mapping",
+                    "",
+                    pos_at(file, section, (family,)),
+                )
+            )
+            continue
+        config.providers.setdefault(str(family), {}).update(settings)
+
+
+def _load_resources(config: Config, file: str, section: YamlMap, diags: Diagnostics) -> None:
+    for key, body in section.items():
+        pos = pos_at(file, section, (key,), key=True)
+        try:
+            type_, _, name = str(key).partition(".")
+            addr = ResourceAddr(type_, name)
+            if not (NAME_RE.fullmatch(type_) and NAME_RE.fullmatch(name)):
+                raise ValueError
+        except ValueError:
+            diags.append(
+                error(
+                    f"invalid resource address `{key}`",
+                    "Resource keys are TYPE.NAME, e.g. `dataset.tickets`.",
+                    pos,
+                )
+            )
+            continue
+        if body is None:
+            body = YamlMap()
+            body.pos = (pos.line, pos.col)
+        if not isinstance(body, YamlMap):
+            diags.append(
+                error(f"arguments of `{key}` must be a mapping", "", pos_at(file, section, (key,)))
+            )
+            continue
+        if addr.block in config.resources:
+            first = config.resources[addr.block].pos
+            diags.append(
+                error(
+                    f"duplicate resource `{addr.block}`",
+                    f"declared in {first} and in {pos}",
+                    pos,
+                    addr.block,
+                )
+            )
+            continue
+        block = _resource_block(addr, body, file, pos, diags)
+        if block is not None:
+            config.resources[addr.block] = block
+
+
+def _resource_block(
+    addr: ResourceAddr, body: YamlMap, file: str, pos: SourcePos, diags: Diagnostics
+) -> ResourceBlock | None:
+    args = YamlMap()
+    args.pos = body.pos
+    block = ResourceBlock(addr, args, pos, file)
+    ok = True
+    for key, value in body.items():
+        kpos = pos_at(file, body, (key,), key=True)
+        if key not in META_ARGUMENTS:
+            args[key] = value
+            args.key_pos[key] = body.key_pos[key]
+            args.value_pos[key] = body.value_pos[key]
+            continue
+        block.meta_pos[key] = kpos
+        vpos = pos_at(file, body, (key,))
+        if key == "depends_on":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                diags.append(
+                    error("`depends_on` must be a list of resource addresses", "", vpos, addr.block)
+                )
+                ok = False
+                continue
+            block.depends_on = [(v, pos_at(file, body, (key, i))) for i, v in enumerate(value)]
+        elif key == "for_each":
+            block.for_each, block.has_for_each = value, True
+        elif key == "executor":
+            try:
+                block.executor = Executor(value)
+            except ValueError:
+                diags.append(
+                    error(
+                        f"unknown executor {value!r}",
+                        "Use one of: local, pulumi, ray.",
+                        vpos,
+                        addr.block,
+                    )
+                )
+                ok = False
+        elif key == "lifecycle":
+            spec = _validated(
+                LifecycleSpec,
+                value if value is not None else {},
+                file,
+                body,
+                key,
+                f"lifecycle of {addr.block}",
+                diags,
+            )
+            if spec is None:
+                ok = False
+            else:
+                block.lifecycle = spec
+    return block if ok else None
+
+
+_SECTIONS = {
+    "variables": _load_variables,
+    "locals": _load_locals,
+    "outputs": _load_outputs,
+    "providers": _load_providers,
+    "resources": _load_resources,
+}

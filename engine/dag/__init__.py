@@ -1,0 +1,10 @@
+"""A generic dependency graph and its parallel walk; it knows nothing about specs or providers.
+
+Nodes are strings; an edge ``a -> b`` means ``b`` depends on ``a`` (``a`` comes first).
+networkx does the graph work underneath.
+"""
+
+from engine.dag.graph import Graph
+from engine.dag.walk import NodeStatus, WalkResult, walk
+
+__all__ = ["Graph", "NodeStatus", "WalkResult", "walk"]

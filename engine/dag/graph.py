@@ -1,0 +1,101 @@
+"""The dependency graph: nodes, edges, stable topological order, cycles, closures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import networkx as nx
+
+
+class Graph:
+    def __init__(self) -> None:
+        self._g: nx.DiGraph = nx.DiGraph()
+
+    def add_node(self, node: str) -> None:
+        self._g.add_node(node)
+
+    def add_edge(self, dependency: str, dependent: str) -> None:
+        """``dependent`` depends on ``dependency``."""
+        self._g.add_edge(dependency, dependent)
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._g
+
+    def __len__(self) -> int:
+        return int(self._g.number_of_nodes())
+
+    @property
+    def nodes(self) -> list[str]:
+        return list(self._g.nodes)
+
+    @property
+    def edges(self) -> list[tuple[str, str]]:
+        return list(self._g.edges)
+
+    def dependencies(self, node: str) -> list[str]:
+        return sorted(self._g.predecessors(node))
+
+    def dependents(self, node: str) -> list[str]:
+        return sorted(self._g.successors(node))
+
+    def ancestors(self, nodes: Iterable[str]) -> set[str]:
+        out: set[str] = set()
+        for n in nodes:
+            if n in self._g:
+                out |= nx.ancestors(self._g, n)
+        return out
+
+    def descendants(self, nodes: Iterable[str]) -> set[str]:
+        out: set[str] = set()
+        for n in nodes:
+            if n in self._g:
+                out |= nx.descendants(self._g, n)
+        return out
+
+    def cycles(self) -> list[list[str]]:
+        """One cycle per strongly connected component, each starting at its smallest node,
+        in sorted order, so reports are identical between runs."""
+        found: list[list[str]] = []
+        for component in nx.strongly_connected_components(self._g):
+            if len(component) == 1:
+                (only,) = component
+                if self._g.has_edge(only, only):
+                    found.append([only, only])
+                continue
+            start = min(component)
+            sub = self._g.subgraph(component)
+            path = _shortest_cycle_from(sub, start)
+            found.append(path)
+        return sorted(found)
+
+    def topological_order(self) -> list[str]:
+        """Dependencies first; ties broken by name, so the order is stable."""
+        return list(nx.lexicographical_topological_sort(self._g))
+
+    def subgraph(self, nodes: Iterable[str]) -> Graph:
+        out = Graph()
+        out._g = self._g.subgraph(nodes).copy()
+        return out
+
+    def reversed(self) -> Graph:
+        out = Graph()
+        out._g = self._g.reverse(copy=True)
+        return out
+
+    def to_networkx(self) -> nx.DiGraph:
+        return self._g
+
+
+def _shortest_cycle_from(g: nx.DiGraph, start: str) -> list[str]:
+    """The shortest cycle through ``start`` (``[start, ..., start]``), preferring small names."""
+    best: list[str] | None = None
+    for succ in sorted(g.successors(start)):
+        try:
+            back = nx.shortest_path(g, succ, start)
+        except nx.NetworkXNoPath:
+            continue
+        candidate = [start, *back]
+        if best is None or len(candidate) < len(best):
+            best = candidate
+    assert best is not None, "a strongly connected component has a cycle through each node"
+    return best

@@ -1,0 +1,169 @@
+"""Variable values: defaults < ``OPSPEC_VAR_<name>`` < ``--var-file`` < ``--var``, type-checked."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from engine.config.model import Config, VarType
+from engine.config.yamlpos import YamlError, YamlMap, parse, position
+from engine.diagnostics import Diagnostics, SourcePos, error
+
+ENV_PREFIX = "OPSPEC_VAR_"
+
+
+def _type_ok(kind: VarType, value: Any) -> bool:
+    match kind:
+        case VarType.ANY:
+            return True
+        case VarType.STRING:
+            return isinstance(value, str)
+        case VarType.NUMBER:
+            return isinstance(value, int | float) and not isinstance(value, bool)
+        case VarType.BOOL:
+            return isinstance(value, bool)
+        case VarType.LIST:
+            return isinstance(value, list)
+        case VarType.MAP:
+            return isinstance(value, dict)
+
+
+def _from_text(kind: VarType, text: str) -> Any:
+    """Convert a value given as text (command line, environment) to the variable's type."""
+    match kind:
+        case VarType.STRING | VarType.ANY:
+            return text
+        case VarType.NUMBER:
+            try:
+                return int(text)
+            except ValueError:
+                return float(text)
+        case VarType.BOOL:
+            lowered = text.strip().lower()
+            if lowered in ("true", "1", "yes"):
+                return True
+            if lowered in ("false", "0", "no"):
+                return False
+            raise ValueError(f"{text!r} is not a bool (true/false)")
+        case VarType.LIST | VarType.MAP:
+            try:
+                return json.loads(text)
+            except ValueError:
+                return parse(text)
+
+
+def _plain(value: Any) -> Any:
+    """Strip YAML position wrappers so values compare and serialise as plain data."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def resolve_variables(
+    config: Config,
+    cli_vars: list[str],
+    var_files: list[Path],
+    environ: Mapping[str, str] | None = None,
+) -> tuple[dict[str, Any], set[str], Diagnostics]:
+    """Final variable values, the names of sensitive ones, and diagnostics."""
+    environ = os.environ if environ is None else environ
+    diags = Diagnostics()
+    given: dict[str, tuple[Any, SourcePos | None, str]] = {}
+
+    for name, block in config.variables.items():
+        env_value = environ.get(ENV_PREFIX + name)
+        if env_value is not None:
+            _convert_text(block.spec.type, name, env_value, f"${ENV_PREFIX}{name}", given, diags)
+
+    for vf in var_files:
+        _read_var_file(config, vf, given, diags)
+
+    for item in cli_vars:
+        name, sep, text = item.partition("=")
+        if not sep:
+            diags.append(error(f"invalid --var {item!r}", "Write --var NAME=VALUE."))
+            continue
+        if name not in config.variables:
+            diags.append(error(f"--var {name}: no variable `{name}` is declared"))
+            continue
+        _convert_text(config.variables[name].spec.type, name, text, "--var", given, diags)
+
+    values: dict[str, Any] = {}
+    for name, block in config.variables.items():
+        if name in given:
+            value, pos, origin = given[name]
+        elif block.has_default:
+            value, pos, origin = block.spec.default, block.pos, "default"
+        else:
+            diags.append(
+                error(
+                    f"no value for required variable `{name}`",
+                    f"Give one with --var {name}=VALUE, a --var-file or ${ENV_PREFIX}{name}.",
+                    block.pos,
+                )
+            )
+            continue
+        value = _plain(value)
+        if not _type_ok(block.spec.type, value):
+            diags.append(
+                error(
+                    f"variable `{name}` must be a {block.spec.type.value}",
+                    f"got {type(value).__name__} {value!r} from {origin}",
+                    pos or block.pos,
+                )
+            )
+            continue
+        values[name] = value
+    sensitive = {n for n, b in config.variables.items() if b.spec.sensitive}
+    return values, sensitive, diags
+
+
+def _convert_text(
+    kind: VarType,
+    name: str,
+    text: str,
+    origin: str,
+    given: dict[str, tuple[Any, SourcePos | None, str]],
+    diags: Diagnostics,
+) -> None:
+    try:
+        given[name] = (_from_text(kind, text), None, origin)
+    except (ValueError, YamlError) as exc:
+        diags.append(error(f"invalid value for variable `{name}` from {origin}", str(exc)))
+
+
+def _read_var_file(
+    config: Config,
+    path: Path,
+    given: dict[str, tuple[Any, SourcePos | None, str]],
+    diags: Diagnostics,
+) -> None:
+    name = str(path)
+    try:
+        doc = parse(path.read_text())
+    except OSError as exc:
+        diags.append(error(f"cannot read var file {name}: {exc.strerror}"))
+        return
+    except YamlError as exc:
+        diags.append(error(exc.message, exc.detail, SourcePos(name, exc.line, exc.col)))
+        return
+    if not isinstance(doc, YamlMap):
+        diags.append(
+            error(
+                f"var file {name} must be a mapping of variable names to values",
+                pos=SourcePos(name, 1, 1),
+            )
+        )
+        return
+    for key, value in doc.items():
+        line, col = position(doc, (key,)) or (1, 1)
+        pos = SourcePos(name, line, col)
+        if key not in config.variables:
+            diags.append(error(f"no variable `{key}` is declared", "", pos))
+            continue
+        given[key] = (value, pos, name)

@@ -1,0 +1,1 @@
+"""Executors other than the embedded local one (which is :mod:`engine.apply`)."""

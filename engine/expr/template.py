@@ -1,0 +1,191 @@
+"""Parsing ``${...}`` templates and extracting the references they make.
+
+A spec string is a sequence of literal text and expressions; ``$${`` writes a literal ``${``.
+References are found statically, so the dependency graph is known before anything is
+evaluated: plain references (``a.b["k"].c``) by a fast scanner, anything else by walking the
+Jinja2 syntax tree of the expression.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from jinja2 import nodes
+
+from engine.expr.sandbox import environment
+
+PathPart = str | int
+
+
+class ExprError(Exception):
+    """An expression that cannot be parsed or evaluated (a user error)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A reference: its root name (``var``, ``local``, ``each`` or a resource type) and path."""
+
+    root: str
+    path: tuple[PathPart, ...]
+
+    def __str__(self) -> str:
+        out = self.root
+        for p in self.path:
+            out += (
+                f'["{p}"]'
+                if isinstance(p, str) and not p.isidentifier()
+                else (f".{p}" if isinstance(p, str) else f"[{p}]")
+            )
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Expr:
+    source: str
+    refs: tuple[Ref, ...]
+    plain: Ref | None  # set when the expression is exactly one reference (the fast path)
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    parts: tuple[str | Expr, ...]
+
+    @property
+    def is_literal(self) -> bool:
+        return all(isinstance(p, str) for p in self.parts)
+
+    @property
+    def single(self) -> Expr | None:
+        """The expression when the string is exactly one ``${...}`` (it keeps its type)."""
+        if len(self.parts) == 1 and isinstance(self.parts[0], Expr):
+            return self.parts[0]
+        return None
+
+    @property
+    def refs(self) -> tuple[Ref, ...]:
+        return tuple(r for p in self.parts if isinstance(p, Expr) for r in p.refs)
+
+
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+_PLAIN_RE = re.compile(
+    rf"^\s*({_IDENT})((?:\.{_IDENT}|\[\s*(?:\"[^\"\\]*\"|'[^'\\]*'|\d+)\s*\])*)\s*$"
+)
+_STEP_RE = re.compile(rf"\.({_IDENT})|\[\s*(?:\"([^\"\\]*)\"|'([^'\\]*)'|(\d+))\s*\]")
+
+
+def _plain_ref(source: str) -> Ref | None:
+    m = _PLAIN_RE.match(source)
+    if not m:
+        return None
+    path: list[PathPart] = []
+    for step in _STEP_RE.finditer(m.group(2)):
+        attr, dq, sq, num = step.groups()
+        if attr is not None:
+            path.append(attr)
+        elif num is not None:
+            path.append(int(num))
+        else:
+            path.append(dq if dq is not None else sq)
+    return Ref(m.group(1), tuple(path))
+
+
+def _chain(node: nodes.Node) -> list[PathPart] | None:
+    if isinstance(node, nodes.Name):
+        return [node.name]
+    if isinstance(node, nodes.Getattr):
+        inner = _chain(node.node)
+        return None if inner is None else [*inner, node.attr]
+    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+        inner = _chain(node.node)
+        key = node.arg.value
+        if inner is None or not isinstance(key, str | int):
+            return inner
+        return [*inner, key]
+    return None
+
+
+def _collect(node: nodes.Node, out: list[Ref]) -> None:
+    chain = _chain(node)
+    if chain is not None:
+        root = chain[0]
+        assert isinstance(root, str)
+        out.append(Ref(root, tuple(chain[1:])))
+        return
+    if isinstance(node, nodes.Getitem | nodes.Getattr):
+        # A dynamic subscript: the reference is the part before it.
+        _collect(node.node, out)
+        if isinstance(node, nodes.Getitem):
+            _collect(node.arg, out)
+        return
+    for child in node.iter_child_nodes():
+        _collect(child, out)
+
+
+@lru_cache(maxsize=65536)
+def _parse_expr(source: str) -> Expr:
+    if not source.strip():
+        raise ExprError("empty expression ${}")
+    plain = _plain_ref(source)
+    if plain is not None:
+        return Expr(source, (plain,), plain)
+    try:
+        tree = environment().parse("{{ " + source + " }}")
+    except Exception as exc:  # jinja2.TemplateSyntaxError and friends
+        raise ExprError(f"invalid expression ${{{source}}}: {exc}") from None
+    refs: list[Ref] = []
+    _collect(tree, refs)
+    return Expr(source, tuple(dict.fromkeys(refs)), None)
+
+
+def _find_close(text: str, start: int) -> int:
+    """Index of the ``}`` closing an expression that starts at ``start``."""
+    depth = 0
+    quote = ""
+    i = start
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c == "{":
+            depth += 1
+        elif c == "}":
+            if depth == 0:
+                return i
+            depth -= 1
+        i += 1
+    raise ExprError(f"unterminated expression: missing '}}' in {text!r}")
+
+
+@lru_cache(maxsize=65536)
+def parse_template(text: str) -> Template:
+    if "${" not in text:
+        return Template((text,))
+    parts: list[str | Expr] = []
+    literal: list[str] = []
+    i = 0
+    while i < len(text):
+        if text.startswith("$${", i):
+            literal.append("${")
+            i += 3
+        elif text.startswith("${", i):
+            end = _find_close(text, i + 2)
+            if literal:
+                parts.append("".join(literal))
+                literal = []
+            parts.append(_parse_expr(text[i + 2 : end]))
+            i = end + 1
+        else:
+            j = text.find("$", i + 1)
+            j = len(text) if j < 0 else j
+            literal.append(text[i:j])
+            i = j
+    if literal:
+        parts.append("".join(literal))
+    return Template(tuple(parts))

@@ -1,0 +1,38 @@
+"""The unknown value: an attribute that only exists after apply.
+
+It is the same sentinel string Pulumi uses on the wire for unknowns
+(``pulumi.runtime.rpc.UNKNOWN``), so values cross into Pulumi's dynamic providers unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+KNOWN_AFTER_APPLY = "(known after apply)"
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, str) and value == UNKNOWN
+
+
+def contains_unknown(value: Any) -> bool:
+    """Whether ``value`` is unknown or holds an unknown anywhere inside."""
+    if isinstance(value, str):
+        return value == UNKNOWN
+    if isinstance(value, dict):
+        return any(contains_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(contains_unknown(v) for v in value)
+    return False
+
+
+def unknown_mask(value: Any) -> Any:
+    """Terraform's ``after_unknown``: ``True`` where unknown, mirrored through containers."""
+    if isinstance(value, dict):
+        inner = {k: unknown_mask(v) for k, v in value.items()}
+        return {k: v for k, v in inner.items() if v is not False and v != {} and v != []}
+    if isinstance(value, list):
+        return [unknown_mask(v) for v in value]
+    return is_unknown(value)

@@ -1,0 +1,48 @@
+"""Entry point of a job's child process: ``python -m engine.jobs.child REQUEST.json``."""
+
+from __future__ import annotations
+
+import ctypes
+import importlib
+import json
+import signal
+import sys
+import traceback
+from pathlib import Path
+
+_OPSPEC_PACKAGES = ("engine", "specs", "providers")
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to stop this job when the engine dies (even by ``kill -9``)."""
+    try:
+        libc = ctypes.CDLL(None)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+def main(argv: list[str]) -> int:
+    _die_with_parent()
+    request = json.loads(Path(argv[1]).read_text())
+    # opspec's packages first, then the project: its folders must not shadow them.
+    for package in _OPSPEC_PACKAGES:
+        importlib.import_module(package)
+    if request.get("path"):
+        sys.path.insert(0, request["path"])
+    module_name, _, func_name = request["target"].partition(":")
+    try:
+        func = getattr(importlib.import_module(module_name), func_name)
+        value = func(**request["kwargs"])
+    except Exception:
+        traceback.print_exc()
+        return 1
+    tmp = Path(request["result"] + ".tmp")
+    tmp.write_text(json.dumps(value))
+    tmp.replace(request["result"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,10 @@
+"""Plans: what apply will do, and why.
+
+- :mod:`engine.plans.action` the closed set of actions and reasons, and ``decide_action``,
+  the one pure function that chooses an action
+- :mod:`engine.plans.change` resource and output changes and the plan itself
+- :mod:`engine.plans.diff` field-level diffs and the human reason of a change
+- :mod:`engine.plans.planner` builds a plan from configuration and state
+- :mod:`engine.plans.render_text`, :mod:`engine.plans.render_json`,
+  :mod:`engine.plans.render_markdown` render it; :mod:`engine.plans.planfile` saves it
+"""

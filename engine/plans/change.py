@@ -1,0 +1,213 @@
+"""Resource changes, output changes, and the plan that holds them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.expr.unknown import unknown_mask
+from engine.plans.action import Action, ActionReason, Actions, parse_actions
+from engine.plans.values import PathT, mask_sensitive, sensitive_tree
+
+FORMAT_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    path: PathT
+    before: Any
+    after: Any
+
+
+@dataclass
+class ResourceChange:
+    address: str
+    type: str
+    name: str
+    index: str | None
+    actions: Actions
+    action_reason: ActionReason
+    reason: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None  # unknown values are engine.expr.unknown.UNKNOWN
+    before_sensitive: list[PathT] = field(default_factory=list)
+    after_sensitive: list[PathT] = field(default_factory=list)
+    replace_paths: list[PathT] = field(default_factory=list)
+    field_diffs: list[FieldDiff] = field(default_factory=list)
+    cache: dict[str, Any] | None = None
+    pos: str | None = None
+    dependencies: list[str] = field(default_factory=list)
+    lifecycle: dict[str, Any] = field(default_factory=dict)
+    executor: str = "local"
+    prior_id: str | None = None
+
+    @property
+    def block(self) -> str:
+        return f"{self.type}.{self.name}"
+
+    def to_json(self, *, reveal: bool = False) -> dict[str, Any]:
+        """The change as ``terraform show -json`` writes it (secrets masked unless ``reveal``)."""
+        before = self.before if reveal else mask_sensitive(self.before, self.before_sensitive)
+        after = self.after if reveal else mask_sensitive(self.after, self.after_sensitive)
+        out: dict[str, Any] = {
+            "address": self.address,
+            "type": self.type,
+            "name": self.name,
+            "index": self.index,
+            "mode": "managed",
+            "pos": self.pos,
+            "dependencies": self.dependencies,
+            "lifecycle": self.lifecycle,
+            "executor": self.executor,
+            "change": {
+                "actions": [a.value for a in self.actions],
+                "before": before,
+                "after": _nulls_for_unknowns(after),
+                "after_unknown": unknown_mask(self.after) if self.after is not None else {},
+                "before_sensitive": sensitive_tree(self.before_sensitive),
+                "after_sensitive": sensitive_tree(self.after_sensitive),
+                "replace_paths": [list(p) for p in self.replace_paths],
+            },
+            "action_reason": self.action_reason.value,
+            "reason": self.reason,
+        }
+        if self.cache is not None:
+            out["cache"] = self.cache
+        return out
+
+    def to_record(self) -> dict[str, Any]:
+        """The full change for a saved plan (secrets are sealed by the plan file, not here)."""
+        out = self.to_json(reveal=True)
+        out["change"]["after"] = self.after
+        out["change"]["before_sensitive"] = [list(p) for p in self.before_sensitive]
+        out["change"]["after_sensitive"] = [list(p) for p in self.after_sensitive]
+        out["field_diffs"] = [[list(d.path), d.before, d.after] for d in self.field_diffs]
+        out["prior_id"] = self.prior_id
+        return out
+
+    @classmethod
+    def from_record(cls, rec: dict[str, Any]) -> ResourceChange:
+        ch = rec["change"]
+        return cls(
+            address=rec["address"],
+            type=rec["type"],
+            name=rec["name"],
+            index=rec.get("index"),
+            actions=parse_actions(ch["actions"]),
+            action_reason=ActionReason(rec["action_reason"]),
+            reason=rec.get("reason", ""),
+            before=ch.get("before"),
+            after=ch.get("after"),
+            before_sensitive=[tuple(p) for p in ch.get("before_sensitive", [])],
+            after_sensitive=[tuple(p) for p in ch.get("after_sensitive", [])],
+            replace_paths=[tuple(p) for p in ch.get("replace_paths", [])],
+            field_diffs=[FieldDiff(tuple(p), b, a) for p, b, a in rec.get("field_diffs", [])],
+            cache=rec.get("cache"),
+            pos=rec.get("pos"),
+            dependencies=list(rec.get("dependencies", [])),
+            lifecycle=dict(rec.get("lifecycle", {})),
+            executor=rec.get("executor", "local"),
+            prior_id=rec.get("prior_id"),
+        )
+
+
+def _nulls_for_unknowns(value: Any) -> Any:
+    from engine.expr.unknown import is_unknown
+
+    if is_unknown(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _nulls_for_unknowns(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nulls_for_unknowns(v) for v in value]
+    return value
+
+
+@dataclass
+class OutputChange:
+    name: str
+    actions: Actions
+    before: Any
+    after: Any
+    sensitive: bool = False
+
+    def to_json(self, *, reveal: bool = False) -> dict[str, Any]:
+        from engine.expr.unknown import contains_unknown
+
+        def show(v: Any) -> Any:
+            return "(sensitive)" if self.sensitive and not reveal and v is not None else v
+
+        return {
+            "actions": [a.value for a in self.actions],
+            "before": show(self.before),
+            "after": None if contains_unknown(self.after) else show(self.after),
+            "after_unknown": contains_unknown(self.after),
+            "before_sensitive": self.sensitive,
+            "after_sensitive": self.sensitive,
+        }
+
+
+@dataclass
+class Plan:
+    workspace: str
+    lineage: str
+    serial: int
+    fingerprint: str
+    changes: list[ResourceChange] = field(default_factory=list)
+    outputs: dict[str, OutputChange] = field(default_factory=dict)
+    variables: dict[str, Any] = field(default_factory=dict)
+    sensitive_variables: list[str] = field(default_factory=list)
+    flags: dict[str, Any] = field(default_factory=dict)
+    policy_results: list[dict[str, Any]] | None = None
+    cost: dict[str, Any] | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        out = {"create": 0, "update": 0, "replace": 0, "delete": 0, "read": 0}
+        for c in self.changes:
+            from engine.plans.action import is_replace
+
+            if is_replace(c.actions):
+                out["replace"] += 1
+            elif c.actions == (Action.CREATE,):
+                out["create"] += 1
+            elif c.actions == (Action.UPDATE,):
+                out["update"] += 1
+            elif c.actions == (Action.DELETE,):
+                out["delete"] += 1
+            elif c.actions == (Action.READ,):
+                out["read"] += 1
+        return out
+
+    @property
+    def has_changes(self) -> bool:
+        return any(c.actions != (Action.NOOP,) for c in self.changes) or any(
+            o.actions != (Action.NOOP,) for o in self.outputs.values()
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        from engine import __version__
+
+        doc: dict[str, Any] = {
+            "format_version": FORMAT_VERSION,
+            "opspec_version": __version__,
+            "workspace": self.workspace,
+            "prior_state": {"lineage": self.lineage, "serial": self.serial},
+            "spec_fingerprint": self.fingerprint,
+            "flags": self.flags,
+            "variables": {
+                k: (
+                    {"value": "(sensitive)", "sensitive": True}
+                    if k in self.sensitive_variables
+                    else {"value": v}
+                )
+                for k, v in sorted(self.variables.items())
+            },
+            "resource_changes": [c.to_json() for c in self.changes],
+            "output_changes": {k: o.to_json() for k, o in sorted(self.outputs.items())},
+        }
+        if self.policy_results is not None:
+            doc["policy_results"] = self.policy_results
+        if self.cost is not None:
+            doc["cost"] = self.cost
+        return doc

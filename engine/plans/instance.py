@@ -1,0 +1,249 @@
+"""Planning one resource instance: refresh, check, diff, decide, and the values it will have."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.config.model import ResourceBlock
+from engine.diagnostics import Diagnostic, SourcePos, error
+from engine.expr.unknown import UNKNOWN, contains_unknown
+from engine.plans.action import (
+    NOOP,
+    Action,
+    ActionInputs,
+    ActionReason,
+    Actions,
+    decide_action,
+    is_replace,
+)
+from engine.plans.change import ResourceChange
+from engine.plans.diff import field_diffs, reason_text
+from engine.plans.values import PathT
+from engine.registry import ResourceType
+from engine.states.store import ResourceState, ResourceStatus
+from providers.base import CachedJob, Provider
+from specs.base import attribute_names
+
+
+@dataclass
+class Refreshed:
+    """A prior resource after refresh: its outputs now, or ``None`` if it is gone."""
+
+    outputs: dict[str, Any] | None
+    drifted: bool = False
+    vanished: bool = False
+
+
+def refresh(provider: Provider, prior: ResourceState) -> Refreshed:
+    if prior.status is ResourceStatus.TAINTED:
+        return Refreshed(prior.outputs)
+    result = provider.read(prior.id, dict(prior.outputs))
+    if not getattr(result, "id", None):
+        return Refreshed(None, vanished=True)
+    outs = dict(result.outs or {})
+    outs["id"] = str(result.id)
+    return Refreshed(outs, drifted=outs != prior.outputs)
+
+
+@dataclass
+class InstancePlan:
+    change: ResourceChange
+    attrs: dict[str, Any]  # what expressions will read from this instance
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class InstanceRequest:
+    address: str
+    key: str | None
+    block: ResourceBlock
+    rtype: ResourceType
+    provider: Provider
+    inputs: dict[str, Any]
+    sensitive: list[PathT]
+    prior: ResourceState | None
+    refreshed: Refreshed | None
+    dependencies: list[str]
+    replace_requested: bool
+    triggered_by: list[str]  # replace_triggered_by addresses that change
+    executor: str
+
+
+def _failure_path(prop: str, body: Any) -> tuple[str | int, ...]:
+    out: list[str | int] = []
+    cur = body
+    for part in prop.split(".") if prop else []:
+        step: str | int = int(part) if isinstance(cur, list) and part.isdigit() else part
+        out.append(step)
+        try:
+            cur = cur[step]
+        except (KeyError, IndexError, TypeError):
+            cur = None
+    return tuple(out)
+
+
+def check_inputs(req: InstanceRequest) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
+    olds = dict(req.prior.inputs) if req.prior else {}
+    result = req.provider.check(olds, req.inputs)
+    failures = list(result.failures or [])
+    if not failures:
+        return dict(result.inputs), []
+    diags = []
+    for f in failures:
+        path = _failure_path(f.property, req.block.body)
+        pos: SourcePos = req.block.pos_of(path)
+        where = f"`{f.property}`" if f.property else req.address
+        diags.append(error(f"invalid {where} in {req.address}", f.reason, pos, req.address))
+    return None, diags
+
+
+def plan_instance(req: InstanceRequest, *, refresh_only: bool) -> InstancePlan:
+    inputs, diags = check_inputs(req)
+    if inputs is None:
+        return InstancePlan(_placeholder(req), {}, diags)
+    prior = req.prior
+    refreshed = req.refreshed
+    exists = prior is not None and (refreshed is None or refreshed.outputs is not None)
+    current = (
+        refreshed.outputs
+        if refreshed and refreshed.outputs is not None
+        else (prior.outputs if prior else None)
+    )
+    spec_fields = list(req.rtype.spec.model_fields)
+    diffs = field_diffs(current or {}, inputs, spec_fields) if exists else []
+    changed = requires_replace = from_upstream = False
+    replace_paths: list[PathT] = []
+    if exists and prior is not None and current is not None:
+        d = req.provider.diff(prior.id, dict(current), inputs)
+        changed = bool(d.changes) if d.changes is not None else bool(diffs)
+        replaces = list(d.replaces or [])
+        requires_replace = bool(replaces)
+        replace_paths = [(r,) for r in replaces]
+        from_upstream = any(contains_unknown(x.after) for x in diffs if x.path[0] in replaces)
+    actions, reason = decide_action(
+        ActionInputs(
+            in_config=True,
+            exists=exists,
+            refresh_only=refresh_only,
+            drifted=bool(refreshed and refreshed.drifted),
+            vanished=bool(refreshed and refreshed.vanished),
+            tainted=bool(prior and prior.status is ResourceStatus.TAINTED),
+            changed=changed,
+            requires_replace=requires_replace,
+            changes_from_upstream=from_upstream,
+            replace_requested=req.replace_requested,
+            replace_triggered=bool(req.triggered_by),
+            create_before_destroy=req.block.lifecycle.create_before_destroy,
+        )
+    )
+    if req.block.lifecycle.prevent_destroy and Action.DELETE in actions:
+        diags.append(_prevent_destroy(req, actions))
+    detail = _detail(req, reason, refreshed)
+    cache, cached_outputs = _cache_info(req, inputs, actions)
+    attrs = _planned_attrs(req, inputs, current, actions, cached_outputs)
+    change = ResourceChange(
+        address=req.address,
+        type=req.rtype.name,
+        name=req.block.addr.name,
+        index=req.key,
+        actions=actions,
+        action_reason=reason,
+        reason=reason_text(reason, diffs, req.sensitive, detail=detail),
+        before=dict(prior.outputs) if prior else None,
+        after=attrs if actions != NOOP or exists else None,
+        before_sensitive=list(prior.sensitive_paths) if prior else [],
+        after_sensitive=req.sensitive,
+        replace_paths=replace_paths,
+        field_diffs=diffs,
+        cache=cache,
+        pos=str(req.block.pos),
+        dependencies=req.dependencies,
+        lifecycle=req.block.lifecycle.model_dump(),
+        executor=req.executor,
+        prior_id=prior.id if prior else None,
+    )
+    return InstancePlan(change, attrs, diags)
+
+
+def _detail(req: InstanceRequest, reason: ActionReason, refreshed: Refreshed | None) -> str:
+    if reason is ActionReason.DRIFT and refreshed and refreshed.vanished:
+        return "deleted outside opspec"
+    if reason is ActionReason.REPLACE_TRIGGERED_BY:
+        return ", ".join(f"`{a}`" for a in req.triggered_by)
+    if reason is ActionReason.REPLACE_CASCADE:
+        ups = [d for d in req.dependencies]
+        return "an upstream value is known only after apply: " + ", ".join(ups) if ups else ""
+    return ""
+
+
+def _prevent_destroy(req: InstanceRequest, actions: Actions) -> Diagnostic:
+    verb = "replace" if is_replace(actions) else "destroy"
+    return error(
+        f"{req.address} has lifecycle.prevent_destroy set, but the plan would {verb} it",
+        "Remove prevent_destroy or change the plan (e.g. revert the change that forces "
+        "replacement) to proceed.",
+        req.block.meta_pos.get("lifecycle", req.block.pos),
+        req.address,
+    )
+
+
+def _cache_info(
+    req: InstanceRequest, inputs: dict[str, Any], actions: Actions
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    provider = req.provider
+    if not isinstance(provider, CachedJob) or contains_unknown(inputs):
+        if isinstance(provider, CachedJob):
+            return {"key": None, "hit": False, "changed_inputs": ["(known after apply)"]}, None
+        return None, None
+    parts = provider.cache_parts(inputs)
+    key = provider.cache_key(inputs)
+    outputs = provider.cached_outputs(key)
+    prior_parts = (req.prior.outputs.get("cache_parts") if req.prior else None) or {}
+    changed = sorted(k for k, v in parts.items() if prior_parts.get(k) != v)
+    if actions == NOOP:
+        changed = []
+    return {"key": key, "hit": outputs is not None, "changed_inputs": changed}, outputs
+
+
+def _planned_attrs(
+    req: InstanceRequest,
+    inputs: dict[str, Any],
+    current: dict[str, Any] | None,
+    actions: Actions,
+    cached: dict[str, Any] | None,
+) -> dict[str, Any]:
+    names = attribute_names(req.rtype.spec, req.rtype.outputs)
+    if actions == NOOP and current is not None:
+        attrs = dict(current)
+        for n in names:
+            attrs.setdefault(n, None)
+        return attrs
+    attrs = dict(inputs)
+    output_fields = req.rtype.outputs.model_fields
+    for n in names:
+        if n in attrs:
+            continue
+        if cached is not None and n in cached:
+            attrs[n] = cached[n]
+        elif n in output_fields or n == "id":
+            attrs[n] = UNKNOWN
+        else:
+            attrs[n] = None
+    if actions == (Action.UPDATE,) and current is not None and "id" in current:
+        attrs["id"] = current["id"]
+    return attrs
+
+
+def _placeholder(req: InstanceRequest) -> ResourceChange:
+    return ResourceChange(
+        address=req.address,
+        type=req.rtype.name,
+        name=req.block.addr.name,
+        index=req.key,
+        actions=NOOP,
+        action_reason=ActionReason.NO_OP,
+        reason="",
+        before=None,
+        after=None,
+    )

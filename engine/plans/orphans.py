@@ -1,0 +1,76 @@
+"""Planning deletions: what state has that the configuration no longer declares (or all of it,
+for ``--destroy``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from engine.addrs import parse_address
+from engine.diagnostics import error
+from engine.plans.action import NOOP, Action, ActionInputs, decide_action
+from engine.plans.change import ResourceChange
+from engine.plans.diff import reason_text
+
+if TYPE_CHECKING:
+    from engine.plans.planner import Planner
+
+
+def plan_orphans(planner: Planner) -> list[ResourceChange]:
+    opts = planner.opts
+    targets = {parse_address(t).block for t in opts.targets}
+    included = planner.graph.descendants(targets) | targets if opts.destroy else targets
+    out: list[ResourceChange] = []
+    for address, prior in sorted(planner.prior.resources.items()):
+        if address in planner.changes:
+            continue
+        addr = parse_address(address)
+        if opts.targets and addr.block not in included and address not in opts.targets:
+            continue
+        block = planner.config.resources.get(addr.block)
+        if planner.registry.get(prior.type) is None:
+            planner.diags.append(
+                error(
+                    f"state holds {address} of unknown resource type `{prior.type}`",
+                    "Install the provider that defines it, or remove it with `opspec state rm`.",
+                )
+            )
+            continue
+        actions, reason = decide_action(
+            ActionInputs(
+                in_config=block is not None and not opts.destroy,
+                exists=True,
+                destroy=opts.destroy,
+                refresh_only=opts.refresh_only,
+            )
+        )
+        if actions == NOOP:
+            continue
+        if block is not None and block.lifecycle.prevent_destroy and Action.DELETE in actions:
+            planner.diags.append(
+                error(
+                    f"{address} has lifecycle.prevent_destroy set, but the plan would destroy it",
+                    "Remove prevent_destroy first to destroy it.",
+                    block.meta_pos.get("lifecycle", block.pos),
+                    address,
+                )
+            )
+            continue
+        out.append(
+            ResourceChange(
+                address=address,
+                type=prior.type,
+                name=addr.name,
+                index=addr.key,
+                actions=actions,
+                action_reason=reason,
+                reason=reason_text(reason, [], []),
+                before=dict(prior.outputs),
+                after=None,
+                before_sensitive=list(prior.sensitive_paths),
+                pos=str(block.pos) if block else None,
+                dependencies=list(prior.dependencies),
+                lifecycle=block.lifecycle.model_dump() if block else {},
+                prior_id=prior.id,
+            )
+        )
+    return out

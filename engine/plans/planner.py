@@ -1,0 +1,422 @@
+"""Building a plan: configuration + prior state -> resource and output changes.
+
+The steps, in order: resolve variables; check every reference statically and build the graph
+of locals, resources and outputs; report cycles; then walk the graph in dependency order,
+expanding ``for_each``, evaluating inputs, refreshing, checking and diffing each instance;
+finally plan deletions of what state has and the configuration no longer declares.
+Planning calls only providers' ``check``, ``read`` and ``diff``: it changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.addrs import parse_address
+from engine.config.model import Config, Executor, ResourceBlock
+from engine.config.validation import did_you_mean
+from engine.dag import Graph
+from engine.diagnostics import Diagnostics, SourcePos, error
+from engine.evaluation.instances import BlockError, evaluate_inputs, expand
+from engine.evaluation.references import check_refs
+from engine.evaluation.scope import Values
+from engine.evaluation.variables import resolve_variables
+from engine.expr.evaluate import evaluate_value
+from engine.expr.template import ExprError
+from engine.expr.unknown import contains_unknown
+from engine.plans.action import NOOP, Action, is_replace
+from engine.plans.change import OutputChange, Plan, ResourceChange
+from engine.plans.instance import InstanceRequest, Refreshed, plan_instance, refresh
+from engine.plans.orphans import plan_orphans
+from engine.registry import Registry
+from engine.states.store import StateSnapshot
+from providers.base import ProviderContext
+from specs.base import sensitive_fields
+
+
+@dataclass
+class PlanOptions:
+    workspace: str = "default"
+    cli_vars: list[str] = field(default_factory=list)
+    var_files: list[Path] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+    replace: list[str] = field(default_factory=list)
+    refresh: bool = True
+    refresh_only: bool = False
+    destroy: bool = False
+    untrusted: bool = False
+    executor: str | None = None
+
+
+class Planner:
+    def __init__(
+        self,
+        config: Config,
+        prior: StateSnapshot,
+        registry: Registry,
+        ctx: ProviderContext,
+        options: PlanOptions,
+    ) -> None:
+        self.config = config
+        self.prior = prior
+        self.registry = registry
+        self.ctx = ctx
+        self.opts = options
+        self.diags = Diagnostics()
+        self.graph = Graph()
+        self.block_deps: dict[str, set[str]] = {}  # resource block -> resource blocks
+        self.node_deps: dict[str, set[str]] = {}  # local/resource/output -> any node
+        self.changes: dict[str, ResourceChange] = {}
+        self.values: Values | None = None
+
+    # -- entry point ---------------------------------------------------------------------
+
+    def build(self) -> Diagnostics:
+        """Check references and build the graph (what apply of a saved plan needs)."""
+        self._build_graph()
+        self._check_flags()
+        return self.diags
+
+    def plan(self) -> tuple[Plan | None, Diagnostics]:
+        variables, sensitive_vars, var_diags = resolve_variables(
+            self.config, self.opts.cli_vars, self.opts.var_files
+        )
+        self.diags.extend(var_diags)
+        self.build()
+        if self.diags.has_errors:
+            return None, self.diags
+        self.values = Values(variables, sensitive_vars)
+        included = self._included()
+        for node in self.graph.topological_order():
+            if node not in included:
+                continue
+            if node.startswith("local."):
+                self._plan_local(node[len("local.") :])
+            elif not node.startswith("output."):
+                self._plan_block(self.config.resources[node])
+        orphans = plan_orphans(self)
+        outputs = self._plan_outputs() if not self.opts.targets else {}
+        if self.diags.has_errors:
+            return None, self.diags
+        plan = Plan(
+            workspace=self.opts.workspace,
+            lineage=self.prior.lineage,
+            serial=self.prior.serial,
+            fingerprint=self.config.fingerprint,
+            changes=sorted([*self.changes.values(), *orphans], key=lambda c: c.address),
+            outputs=outputs,
+            variables=variables,
+            sensitive_variables=sorted(sensitive_vars),
+            flags={
+                "destroy": self.opts.destroy,
+                "refresh_only": self.opts.refresh_only,
+                "untrusted": self.opts.untrusted,
+                "targets": self.opts.targets,
+                "replace": self.opts.replace,
+            },
+        )
+        return plan, self.diags
+
+    # -- the graph -----------------------------------------------------------------------
+
+    def _build_graph(self) -> None:
+        cfg, reg = self.config, self.registry
+        for name, local in cfg.locals.items():
+            node = f"local.{name}"
+            self.graph.add_node(node)
+            refs = check_refs(node, local.value, cfg, reg, lambda p, lb=local: _local_pos(lb, p))
+            self._add_refs(node, refs.dependencies)
+            self.diags.extend(refs.diagnostics)
+        for addr, block in cfg.resources.items():
+            self.graph.add_node(addr)
+            self._check_block(block)
+        for name, out in cfg.outputs.items():
+            node = f"output.{name}"
+            self.graph.add_node(node)
+            refs = check_refs(node, out.spec.value, cfg, reg, lambda _p, o=out: o.value_pos)
+            self._add_refs(node, refs.dependencies)
+            self.diags.extend(refs.diagnostics)
+        for cycle in self.graph.cycles():
+            first = cycle[0]
+            pos = self._pos_of_node(first)
+            self.diags.append(
+                error(
+                    "dependency cycle: " + " -> ".join(cycle),
+                    "\n".join(f"{n} declared at {self._node_pos(n)}" for n in cycle[:-1]),
+                    pos,
+                )
+            )
+
+    def _check_block(self, block: ResourceBlock) -> None:
+        addr = block.addr.block
+        rtype = self.registry.get(block.addr.type)
+        if rtype is None:
+            self.diags.append(
+                error(
+                    f"unknown resource type `{block.addr.type}`",
+                    "Known types: "
+                    + ", ".join(self.registry.names())
+                    + "."
+                    + did_you_mean(block.addr.type, self.registry.names()),
+                    block.pos,
+                    addr,
+                )
+            )
+        if block.executor is Executor.RAY:
+            self.diags.append(
+                error(
+                    "executor `ray` is not available yet",
+                    "Use `local` (default) or `pulumi`.",
+                    block.meta_pos.get("executor", block.pos),
+                    addr,
+                )
+            )
+        refs = check_refs(
+            addr,
+            block.body,
+            self.config,
+            self.registry,
+            block.pos_of,
+            allow_each=block.has_for_each,
+            address=addr,
+        )
+        deps = set(refs.dependencies)
+        self.diags.extend(refs.diagnostics)
+        if block.has_for_each:
+            fe = check_refs(
+                addr,
+                block.for_each,
+                self.config,
+                self.registry,
+                lambda _p: block.meta_pos["for_each"],
+                address=addr,
+            )
+            deps |= fe.dependencies
+            self.diags.extend(fe.diagnostics)
+        for target, pos in [
+            *block.depends_on,
+            *[
+                (t, block.meta_pos.get("lifecycle", block.pos))
+                for t in block.lifecycle.replace_triggered_by
+            ],
+        ]:
+            try:
+                dep = parse_address(target).block
+            except ValueError as exc:
+                self.diags.append(error(str(exc), "", pos, addr))
+                continue
+            if dep not in self.config.resources:
+                self.diags.append(
+                    error(
+                        f"reference to undeclared resource `{dep}`",
+                        did_you_mean(dep, self.config.resources).strip(),
+                        pos,
+                        addr,
+                    )
+                )
+                continue
+            deps.add(dep)
+        self.block_deps[addr] = {d for d in deps if not d.startswith("local.")}
+        self._add_refs(addr, deps)
+
+    def _add_refs(self, node: str, deps: set[str]) -> None:
+        self.node_deps[node] = set(deps)
+        for dep in sorted(deps):
+            self.graph.add_edge(dep, node)
+
+    def _pos_of_node(self, node: str) -> SourcePos | None:
+        if node in self.config.resources:
+            return self.config.resources[node].pos
+        if node.startswith("local."):
+            return self.config.locals[node[6:]].pos
+        if node.startswith("output."):
+            return self.config.outputs[node[7:]].pos
+        return None
+
+    def _node_pos(self, node: str) -> str:
+        return str(self._pos_of_node(node))
+
+    def _check_flags(self) -> None:
+        for flag, items in (("--target", self.opts.targets), ("--replace", self.opts.replace)):
+            for item in items:
+                try:
+                    block = parse_address(item).block
+                except ValueError as exc:
+                    self.diags.append(error(f"{flag}: {exc}"))
+                    continue
+                if block not in self.config.resources and not any(
+                    r.startswith(block) for r in self.prior.resources
+                ):
+                    self.diags.append(
+                        error(f"{flag} {item}: no such resource in the configuration or state")
+                    )
+
+    def _included(self) -> set[str]:
+        nodes = set(self.graph.nodes)
+        if not self.opts.targets:
+            return nodes
+        targets = {parse_address(t).block for t in self.opts.targets}
+        if self.opts.destroy:
+            return (
+                targets
+                | self.graph.descendants(targets)
+                | {n for n in self.graph.ancestors(targets) if n.startswith("local.")}
+            )
+        return targets | self.graph.ancestors(targets)
+
+    # -- walking -------------------------------------------------------------------------
+
+    def _plan_local(self, name: str) -> None:
+        assert self.values is not None
+        local = self.config.locals[name]
+        try:
+            ev = evaluate_value(local.value, self.values.scope())
+        except ExprError as exc:
+            path = getattr(exc, "path", ())
+            self.diags.append(error(str(exc), "", _local_pos(local, path)))
+            return
+        self.values.set_local(name, ev.value, bool(ev.sensitive_paths))
+
+    def _plan_block(self, block: ResourceBlock) -> None:
+        assert self.values is not None
+        rtype = self.registry.get(block.addr.type)
+        if rtype is None or self.opts.destroy:
+            return
+        self.values.declare_block(block.addr.type, block.addr.name, block.has_for_each)
+        try:
+            instances = expand(block, self.values)
+        except BlockError as exc:
+            self.diags.extend(exc.diagnostics)
+            return
+        sens_fields = sensitive_fields(rtype.spec)
+        deps = sorted(self.block_deps.get(block.addr.block, ()))
+        for inst in instances:
+            if self.opts.targets and not self._targeted(inst.address, block):
+                continue
+            try:
+                inputs, sensitive = evaluate_inputs(block, inst, self.values, sens_fields)
+            except BlockError as exc:
+                self.diags.extend(exc.diagnostics)
+                continue
+            prior = self.prior.resources.get(inst.address)
+            provider = rtype.provider(self.ctx.for_address(inst.address))
+            refreshed: Refreshed | None = None
+            try:
+                if prior is not None and (self.opts.refresh or self.opts.refresh_only):
+                    refreshed = refresh(provider, prior)
+                result = plan_instance(
+                    InstanceRequest(
+                        address=inst.address,
+                        key=inst.key,
+                        block=block,
+                        rtype=rtype,
+                        provider=provider,
+                        inputs=inputs,
+                        sensitive=sensitive,
+                        prior=prior,
+                        refreshed=refreshed,
+                        dependencies=deps,
+                        replace_requested=self._replace_requested(inst.address, block),
+                        triggered_by=self._triggered(block),
+                        executor=self._executor(block),
+                    ),
+                    refresh_only=self.opts.refresh_only,
+                )
+            except Exception as exc:  # a provider's own failure, reported as a diagnostic
+                self.diags.append(
+                    error(
+                        f"provider error while planning {inst.address}",
+                        f"{type(exc).__name__}: {exc}",
+                        block.pos,
+                        inst.address,
+                    )
+                )
+                continue
+            self.diags.extend(result.diagnostics)
+            self.changes[inst.address] = result.change
+            self.values.set_resource(
+                block.addr.type, block.addr.name, inst.key, result.attrs, sensitive
+            )
+
+    def _targeted(self, address: str, block: ResourceBlock) -> bool:
+        # An instance target (`a.b["k"]`) narrows its own block; dependencies plan in full.
+        narrowed = [t for t in self.opts.targets if parse_address(t).block == block.addr.block]
+        if not narrowed:
+            return True
+        return any(t == block.addr.block or t == address for t in narrowed)
+
+    def _replace_requested(self, address: str, block: ResourceBlock) -> bool:
+        return any(r in (address, block.addr.block) for r in self.opts.replace)
+
+    def _triggered(self, block: ResourceBlock) -> list[str]:
+        fired = []
+        for target in block.lifecycle.replace_triggered_by:
+            addr = parse_address(target)
+            for change in self.changes.values():
+                same = (
+                    change.address == str(addr)
+                    if addr.key is not None
+                    else change.block == addr.block
+                )
+                if same and (
+                    is_replace(change.actions)
+                    or change.actions == (Action.UPDATE,)
+                    or (
+                        change.actions == (Action.CREATE,)
+                        and change.before is None
+                        and self.prior.resources.get(change.address) is not None
+                    )
+                ):
+                    fired.append(target)
+                    break
+        return fired
+
+    def _executor(self, block: ResourceBlock) -> str:
+        if self.opts.executor:
+            return self.opts.executor
+        return (block.executor or Executor.LOCAL).value
+
+    def _plan_outputs(self) -> dict[str, OutputChange]:
+        assert self.values is not None
+        out: dict[str, OutputChange] = {}
+        for name, block in sorted(self.config.outputs.items()):
+            try:
+                ev = evaluate_value(block.spec.value, self.values.scope())
+            except ExprError as exc:
+                self.diags.append(error(str(exc), "", block.value_pos))
+                continue
+            sensitive = block.spec.sensitive or bool(ev.sensitive_paths)
+            if ev.sensitive_paths and not block.spec.sensitive:
+                self.diags.append(
+                    error(
+                        f"output `{name}` refers to sensitive values",
+                        "Mark the output `sensitive: true` to show it as (sensitive).",
+                        block.value_pos,
+                    )
+                )
+                continue
+            prior = self.prior.outputs.get(name)
+            before = prior.value if prior else None
+            value = None if self.opts.destroy else ev.value
+            if self.opts.destroy:
+                actions = (Action.DELETE,) if prior else NOOP
+            elif prior is None:
+                actions = (Action.CREATE,)
+            elif contains_unknown(value) or value != before:
+                actions = (Action.UPDATE,)
+            else:
+                actions = NOOP
+            out[name] = OutputChange(name, actions, before, value, sensitive)
+        for name, prior_out in self.prior.outputs.items():
+            if name not in out:
+                out[name] = OutputChange(
+                    name, (Action.DELETE,), prior_out.value, None, prior_out.sensitive
+                )
+        return out
+
+
+def _local_pos(local: Any, path: tuple[str | int, ...]) -> Any:
+    from engine.config.validation import pos_at
+
+    return pos_at(local.pos.file, local.root, (local.name, *path))

@@ -1,0 +1,186 @@
+"""The human plan, as ``opspec plan`` prints it (modelled on Terraform's)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from engine.expr.unknown import KNOWN_AFTER_APPLY, is_unknown
+from engine.plans.action import NOOP, Action, ActionReason, Actions, is_replace
+from engine.plans.change import OutputChange, Plan, ResourceChange
+from engine.plans.diff import format_path
+from engine.plans.values import SENSITIVE, PathT, is_under
+
+_SYMBOL = {
+    (Action.CREATE,): "+",
+    (Action.UPDATE,): "~",
+    (Action.DELETE,): "-",
+    (Action.READ,): "<=",
+    (Action.DELETE, Action.CREATE): "-/+",
+    (Action.CREATE, Action.DELETE): "+/-",
+}
+
+_VERB = {
+    (Action.CREATE,): "will be created",
+    (Action.UPDATE,): "will be updated in-place",
+    (Action.DELETE,): "will be destroyed",
+    (Action.READ,): "will be refreshed in state",
+    (Action.DELETE, Action.CREATE): "must be replaced",
+    (Action.CREATE, Action.DELETE): "must be replaced (create before destroy)",
+}
+
+
+def render_value(value: Any, *, secret: bool = False) -> str:
+    if secret:
+        return SENSITIVE
+    if is_unknown(value):
+        return KNOWN_AFTER_APPLY
+    return json.dumps(_shown(value), ensure_ascii=False, sort_keys=True)
+
+
+def _shown(value: Any) -> Any:
+    if is_unknown(value):
+        return KNOWN_AFTER_APPLY
+    if isinstance(value, dict):
+        return {k: _shown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shown(v) for v in value]
+    return value
+
+
+def _lines_for_create(change: ResourceChange) -> list[str]:
+    after = change.after or {}
+    width = max((len(k) for k in after), default=0)
+    out = []
+    for key in sorted(after):
+        value = after[key]
+        if value is None:
+            continue
+        secret = is_under((key,), change.after_sensitive) or any(
+            p[:1] == (key,) for p in change.after_sensitive
+        )
+        shown = _masked_nested(value, (key,), change.after_sensitive) if not secret else SENSITIVE
+        out.append(f"      + {key.ljust(width)} = {shown}")
+    return out
+
+
+def _masked_nested(value: Any, path: PathT, sensitive: list[PathT]) -> str:
+    if is_under(path, sensitive):
+        return SENSITIVE
+    return render_value(value)
+
+
+def _lines_for_delete(change: ResourceChange) -> list[str]:
+    before = change.before or {}
+    width = max((len(k) for k in before), default=0)
+    return [
+        f"      - {k.ljust(width)} = "
+        + render_value(before[k], secret=is_under((k,), change.before_sensitive))
+        for k in sorted(before)
+        if before[k] is not None
+    ]
+
+
+def _lines_for_update(change: ResourceChange) -> list[str]:
+    out = []
+    forced = {p[0] for p in change.replace_paths}
+    for d in change.field_diffs:
+        secret = is_under(d.path, change.after_sensitive) or is_under(
+            d.path, change.before_sensitive
+        )
+        note = "  # forces replacement" if d.path[0] in forced else ""
+        name = format_path(d.path)
+        if d.before is None:
+            out.append(f"      + {name} = {render_value(d.after, secret=secret)}{note}")
+        elif d.after is None:
+            out.append(f"      - {name} = {render_value(d.before, secret=secret)}{note}")
+        else:
+            out.append(
+                f"      ~ {name} = {render_value(d.before, secret=secret)} -> "
+                f"{render_value(d.after, secret=secret)}{note}"
+            )
+    return out
+
+
+def render_change(change: ResourceChange) -> list[str]:
+    actions = change.actions
+    header = f"  # {change.address} {_VERB[actions]}"
+    lines = [header]
+    if change.reason and change.action_reason is not ActionReason.CREATE:
+        lines.append(f"  #   because {change.reason}")
+    if change.cache is not None:
+        lines.append("  #   " + _cache_line(change.cache))
+    lines.append(f"  {_SYMBOL[actions]} {change.address}")
+    if actions == (Action.CREATE,):
+        lines += _lines_for_create(change)
+    elif actions == (Action.DELETE,):
+        lines += _lines_for_delete(change)
+    elif is_replace(actions) or actions in ((Action.UPDATE,), (Action.READ,)):
+        lines += _lines_for_update(change)
+    lines.append("")
+    return lines
+
+
+def _cache_line(cache: dict[str, Any]) -> str:
+    key = cache.get("key") or ""
+    if cache.get("hit"):
+        return f"cache: hit (key {key[:8]}): the cached result is reused, nothing reruns"
+    changed = ", ".join(cache.get("changed_inputs") or []) or "none"
+    return f"cache: miss (key {key[:8] or KNOWN_AFTER_APPLY}); changed inputs: {changed}"
+
+
+def _summary(actions_list: list[Actions]) -> str:
+    add = sum(1 for a in actions_list if Action.CREATE in a)
+    change = sum(1 for a in actions_list if a == (Action.UPDATE,))
+    destroy = sum(1 for a in actions_list if Action.DELETE in a)
+    replace = sum(1 for a in actions_list if is_replace(a))
+    text = f"Plan: {add} to add, {change} to change, {destroy} to destroy."
+    if replace:
+        text += f" ({replace} replaced)"
+    return text
+
+
+def _output_lines(outputs: dict[str, OutputChange]) -> list[str]:
+    changed = [(k, o) for k, o in sorted(outputs.items()) if o.actions != NOOP]
+    if not changed:
+        return []
+    lines = ["Changes to Outputs:"]
+    for name, o in changed:
+        sym = _SYMBOL.get(o.actions, "~")
+        if o.actions == (Action.DELETE,):
+            lines.append(f"  {sym} {name} = {render_value(o.before, secret=o.sensitive)}")
+        elif o.actions == (Action.CREATE,):
+            lines.append(f"  {sym} {name} = {render_value(o.after, secret=o.sensitive)}")
+        else:
+            lines.append(
+                f"  {sym} {name} = {render_value(o.before, secret=o.sensitive)} -> "
+                f"{render_value(o.after, secret=o.sensitive)}"
+            )
+    lines.append("")
+    return lines
+
+
+def render_plan(plan: Plan) -> str:
+    changed = [c for c in plan.changes if c.actions != NOOP]
+    lines: list[str] = []
+    if not changed and not any(o.actions != NOOP for o in plan.outputs.values()):
+        return (
+            "No changes. The resources match the configuration"
+            + (" and the state." if not plan.flags.get("refresh_only") else ".")
+            + "\n"
+        )
+    if changed:
+        drift = [c for c in changed if c.action_reason is ActionReason.DRIFT]
+        if drift:
+            lines.append(
+                f"Note: {len(drift)} resource(s) changed outside opspec "
+                "(found by refresh); the plan brings them back to the configuration."
+            )
+            lines.append("")
+        lines.append("opspec will perform the following actions:")
+        lines.append("")
+        for c in changed:
+            lines += render_change(c)
+    lines += _output_lines(plan.outputs)
+    lines.append(_summary([c.actions for c in changed]))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,72 @@
+"""A project on disk: its directory, its ``.opspec`` folder, workspace and state store."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from engine.config.loader import load_project
+from engine.config.model import Config
+from engine.diagnostics import Diagnostics
+from engine.registry import Registry
+from engine.states.secrets import SecretBox
+from engine.states.sqlite import SqliteStateStore
+from engine.states.store import StateStore
+from providers.base import ProviderContext
+
+STATE_DIR = ".opspec"
+WORKSPACE_FILE = "environment"
+WORKSPACE_ENV = "OPSPEC_WORKSPACE"
+
+
+@dataclass
+class Project:
+    directory: Path
+    workspace_arg: str | None = None
+
+    @property
+    def state_dir(self) -> Path:
+        return self.directory / STATE_DIR
+
+    @cached_property
+    def workspace(self) -> str:
+        if self.workspace_arg:
+            return self.workspace_arg
+        env = os.environ.get(WORKSPACE_ENV)
+        if env:
+            return env
+        try:
+            selected = (self.state_dir / WORKSPACE_FILE).read_text().strip()
+        except OSError:
+            selected = ""
+        return selected or "default"
+
+    def select_workspace(self, name: str) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        (self.state_dir / WORKSPACE_FILE).write_text(name + "\n")
+
+    @cached_property
+    def secrets(self) -> SecretBox:
+        return SecretBox.from_environment()
+
+    @cached_property
+    def store(self) -> StateStore:
+        return SqliteStateStore(self.state_dir / "state.db", secrets=self.secrets)
+
+    @cached_property
+    def registry(self) -> Registry:
+        return Registry()
+
+    def load(self, *, untrusted: bool = False) -> tuple[Config, Diagnostics]:
+        return load_project(self.directory, untrusted=untrusted)
+
+    def context(self, config: Config, *, untrusted: bool = False) -> ProviderContext:
+        return ProviderContext(
+            project_dir=str(self.directory.resolve()),
+            state_dir=str(self.state_dir.resolve()),
+            workspace=self.workspace,
+            settings=config.providers,
+            untrusted=untrusted,
+        )

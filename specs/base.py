@@ -1,0 +1,70 @@
+"""Base models and field markers shared by every kind of resource."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+
+class ForceNew:
+    """Field marker: a change of this field replaces the resource instead of updating it."""
+
+    def __repr__(self) -> str:
+        return "ForceNew"
+
+
+class Sensitive:
+    """Field marker: the value is a secret; masked in plans, encrypted in state."""
+
+    def __repr__(self) -> str:
+        return "Sensitive"
+
+
+class ResourceSpec(BaseModel):
+    """Inputs of a resource, as a user writes them (strict: unknown fields are errors)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # Subclasses set this to the names of fields whose values are relative paths that must
+    # stay inside the project directory (checked by `validate`/`plan`).
+    project_paths: ClassVar[tuple[str, ...]] = ()
+
+
+class Outputs(BaseModel):
+    """Attributes a resource has after apply, besides its inputs (lenient for stored data)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class LenientModel(BaseModel):
+    """Read path for stored data: fields added by newer writers are ignored, not errors."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+def _has_marker(model: type[BaseModel], marker: type[Any]) -> frozenset[str]:
+    return frozenset(
+        name
+        for name, info in model.model_fields.items()
+        if any(isinstance(m, marker) or m is marker for m in info.metadata)
+    )
+
+
+@cache
+def force_new_fields(model: type[BaseModel]) -> frozenset[str]:
+    """Names of the fields of ``model`` whose change forces a replacement."""
+    return _has_marker(model, ForceNew)
+
+
+@cache
+def sensitive_fields(model: type[BaseModel]) -> frozenset[str]:
+    """Names of the fields of ``model`` that hold secrets."""
+    return _has_marker(model, Sensitive)
+
+
+@cache
+def attribute_names(spec: type[BaseModel], outputs: type[BaseModel]) -> frozenset[str]:
+    """Every attribute an expression may read from a resource of this type."""
+    return frozenset(spec.model_fields) | frozenset(outputs.model_fields) | {"id"}
