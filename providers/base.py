@@ -77,14 +77,11 @@ class ProviderContext:
         )
 
     def for_address(self, address: str) -> ProviderContext:
-        return ProviderContext(
-            self.project_dir,
-            self.state_dir,
-            address,
-            self.workspace,
-            self.settings,
-            self.untrusted,
-        )
+        # Called once per resource instance: a shallow copy is much cheaper than __init__.
+        new = object.__new__(ProviderContext)
+        new.__dict__.update(self.__dict__)
+        new.__dict__["address"] = address
+        return new
 
 
 def denormalize_floats(value: Any) -> Any:

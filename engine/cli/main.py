@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from collections.abc import Sequence
@@ -199,6 +200,10 @@ _COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # A run is short-lived and allocates hundreds of thousands of small containers for large
+    # projects; the cyclic collector would rescan them over and over (measured: -40% plan
+    # time for 10k resources). Job work runs in child processes with the collector on.
+    gc.disable()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -235,19 +235,20 @@ def _load_resources(config: Config, file: str, section: YamlMap, diags: Diagnost
 def _resource_block(
     addr: ResourceAddr, body: YamlMap, file: str, pos: SourcePos, diags: Diagnostics
 ) -> ResourceBlock | None:
-    args = YamlMap()
-    args.pos = body.pos
-    block = ResourceBlock(addr, args, pos, file)
+    block = ResourceBlock(addr, body, pos, file)
     ok = True
-    for key, value in body.items():
-        kpos = pos_at(file, body, (key,), key=True)
-        if key not in META_ARGUMENTS:
-            args[key] = value
-            args.key_pos[key] = body.key_pos[key]
-            args.value_pos[key] = body.value_pos[key]
-            continue
+    # Meta-arguments move out of the body (in place: no copy of the arguments) into `meta`,
+    # which keeps their positions.
+    meta = YamlMap()
+    meta.pos = body.pos
+    for key in [k for k in body if k in META_ARGUMENTS]:
+        meta[key] = body.pop(key)
+        meta.key_pos[key] = body.key_pos[key]
+        meta.value_pos[key] = body.value_pos[key]
+    for key, value in meta.items():
+        kpos = pos_at(file, meta, (key,), key=True)
+        vpos = pos_at(file, meta, (key,))
         block.meta_pos[key] = kpos
-        vpos = pos_at(file, body, (key,))
         if key == "depends_on":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 diags.append(
@@ -255,7 +256,7 @@ def _resource_block(
                 )
                 ok = False
                 continue
-            block.depends_on = [(v, pos_at(file, body, (key, i))) for i, v in enumerate(value)]
+            block.depends_on = [(v, pos_at(file, meta, (key, i))) for i, v in enumerate(value)]
         elif key == "for_each":
             block.for_each, block.has_for_each = value, True
         elif key == "executor":
@@ -276,7 +277,7 @@ def _resource_block(
                 LifecycleSpec,
                 value if value is not None else {},
                 file,
-                body,
+                meta,
                 key,
                 f"lifecycle of {addr.block}",
                 diags,

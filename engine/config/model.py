@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -96,6 +97,14 @@ class ResourceBlock:
     lifecycle: LifecycleSpec = field(default_factory=LifecycleSpec)
     meta_pos: dict[str, SourcePos] = field(default_factory=dict)
 
+    @cached_property
+    def pos_text(self) -> str:
+        return str(self.pos)
+
+    @cached_property
+    def lifecycle_json(self) -> dict[str, Any]:
+        return self.lifecycle.model_dump()
+
     def pos_of(self, path: tuple[str | int, ...]) -> SourcePos:
         from engine.config.yamlpos import position
 
@@ -122,6 +131,10 @@ class Config:
     resources: dict[str, ResourceBlock] = field(default_factory=dict)
     outputs: dict[str, OutputBlock] = field(default_factory=dict)
     providers: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def resource_types(self) -> frozenset[str]:
+        return frozenset(r.addr.type for r in self.resources.values())
 
     @property
     def fingerprint(self) -> str:

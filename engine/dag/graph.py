@@ -69,8 +69,8 @@ class Graph:
         return sorted(found)
 
     def topological_order(self) -> list[str]:
-        """Dependencies first; ties broken by name, so the order is stable."""
-        return list(nx.lexicographical_topological_sort(self._g))
+        """Dependencies first; the same for the same graph built in the same order."""
+        return list(nx.topological_sort(self._g))
 
     def subgraph(self, nodes: Iterable[str]) -> Graph:
         out = Graph()

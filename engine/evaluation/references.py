@@ -90,7 +90,7 @@ def _check_one(
         if path and path[0] not in ("key", "value"):
             return (f"`each` has no attribute `{path[0]}`", "Use each.key or each.value.")
         return None
-    types = {r.addr.type for r in config.resources.values()}
+    types = config.resource_types
     if root not in types:
         if root in jinja:
             return None

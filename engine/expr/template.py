@@ -51,21 +51,17 @@ class Expr:
 @dataclass(frozen=True, slots=True)
 class Template:
     parts: tuple[str | Expr, ...]
+    is_literal: bool
+    # The expression when the string is exactly one ``${...}`` (it keeps its type).
+    single: Expr | None
+    refs: tuple[Ref, ...]
 
-    @property
-    def is_literal(self) -> bool:
-        return all(isinstance(p, str) for p in self.parts)
-
-    @property
-    def single(self) -> Expr | None:
-        """The expression when the string is exactly one ``${...}`` (it keeps its type)."""
-        if len(self.parts) == 1 and isinstance(self.parts[0], Expr):
-            return self.parts[0]
-        return None
-
-    @property
-    def refs(self) -> tuple[Ref, ...]:
-        return tuple(r for p in self.parts if isinstance(p, Expr) for r in p.refs)
+    @classmethod
+    def of(cls, parts: tuple[str | Expr, ...]) -> Template:
+        exprs = [p for p in parts if isinstance(p, Expr)]
+        single = exprs[0] if len(parts) == 1 and exprs else None
+        refs = tuple(r for e in exprs for r in e.refs)
+        return cls(parts, not exprs, single, refs)
 
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -75,7 +71,17 @@ _PLAIN_RE = re.compile(
 _STEP_RE = re.compile(rf"\.({_IDENT})|\[\s*(?:\"([^\"\\]*)\"|'([^'\\]*)'|(\d+))\s*\]")
 
 
+_SIMPLE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
+
+
 def _plain_ref(source: str) -> Ref | None:
+    stripped = source.strip()
+    if stripped and _SIMPLE_CHARS.issuperset(stripped):
+        # The common case, `a.b.c`: no regular expression needed.
+        names = stripped.split(".")
+        if all(n.isidentifier() for n in names):
+            return Ref(names[0], tuple(names[1:]))
+        return None
     m = _PLAIN_RE.match(source)
     if not m:
         return None
@@ -166,7 +172,7 @@ def _find_close(text: str, start: int) -> int:
 @lru_cache(maxsize=65536)
 def parse_template(text: str) -> Template:
     if "${" not in text:
-        return Template((text,))
+        return Template.of((text,))
     parts: list[str | Expr] = []
     literal: list[str] = []
     i = 0
@@ -188,4 +194,4 @@ def parse_template(text: str) -> Template:
             i = j
     if literal:
         parts.append("".join(literal))
-    return Template(tuple(parts))
+    return Template.of(tuple(parts))

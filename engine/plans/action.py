@@ -54,7 +54,7 @@ class ActionReason(StrEnum):
     DELETE_BECAUSE_DESTROY = "delete_because_destroy"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ActionInputs:
     """Everything ``decide_action`` looks at, for one resource instance."""
 

@@ -53,7 +53,7 @@ class InstancePlan:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class InstanceRequest:
     address: str
     key: str | None
@@ -157,9 +157,9 @@ def plan_instance(req: InstanceRequest, *, refresh_only: bool) -> InstancePlan:
         replace_paths=replace_paths,
         field_diffs=diffs,
         cache=cache,
-        pos=str(req.block.pos),
+        pos=req.block.pos_text,
         dependencies=req.dependencies,
-        lifecycle=req.block.lifecycle.model_dump(),
+        lifecycle=req.block.lifecycle_json,
         executor=req.executor,
         prior_id=prior.id if prior else None,
     )

@@ -27,6 +27,8 @@ def plan_orphans(planner: Planner) -> list[ResourceChange]:
         if opts.targets and addr.block not in included and address not in opts.targets:
             continue
         block = planner.config.resources.get(addr.block)
+        if block is not None and not opts.destroy and _narrowed_away(address, opts.targets):
+            continue
         if planner.registry.get(prior.type) is None:
             planner.diags.append(
                 error(
@@ -37,7 +39,9 @@ def plan_orphans(planner: Planner) -> list[ResourceChange]:
             continue
         actions, reason = decide_action(
             ActionInputs(
-                in_config=block is not None and not opts.destroy,
+                # Every declared instance was planned above, so an address left here is not
+                # declared: its block is gone, or its block no longer has this for_each key.
+                in_config=False,
                 exists=True,
                 destroy=opts.destroy,
                 refresh_only=opts.refresh_only,
@@ -74,3 +78,10 @@ def plan_orphans(planner: Planner) -> list[ResourceChange]:
             )
         )
     return out
+
+
+def _narrowed_away(address: str, targets: list[str]) -> bool:
+    """Whether instance targets (``a.b["k"]``) narrow ``address``'s block to other instances."""
+    block = parse_address(address).block
+    narrowed = [t for t in targets if parse_address(t).block == block]
+    return bool(narrowed) and not any(t in (block, address) for t in narrowed)
