@@ -35,7 +35,7 @@ def cmd_state(args: argparse.Namespace) -> int:
         sys.stdout.write(render_resource(rs, project.registry))
         return 0
     if sub == "pull":
-        print(json.dumps(store.read(ws).to_json(), indent=2))
+        print(json.dumps(_sealed(project, store.read(ws)).to_json(), indent=2))
         return 0
     lock = store.lock(ws, f"state {sub}", args.lock_timeout)
     try:
@@ -53,7 +53,8 @@ def cmd_state(args: argparse.Namespace) -> int:
             print(f"Moved {args.source} to {args.destination}")
         elif sub == "push":
             try:
-                snapshot = StateSnapshot.from_json(json.loads(Path(args.file).read_text()))
+                doc = project.secrets.unseal_all(json.loads(Path(args.file).read_text()))
+                snapshot = StateSnapshot.from_json(doc)
             except (OSError, ValueError, KeyError) as exc:
                 return fail(f"cannot read state file {args.file}: {exc}")
             serial = store.push(ws, snapshot, force=args.force)
@@ -63,6 +64,19 @@ def cmd_state(args: argparse.Namespace) -> int:
     finally:
         store.unlock(ws, lock.id)
     return 0
+
+
+def _sealed(project: Project, state: StateSnapshot) -> StateSnapshot:
+    """Secrets stay encrypted in `state pull` output, like Pulumi's `stack export`."""
+    box = project.secrets
+    for rs in state.resources.values():
+        if rs.sensitive_paths:
+            rs.inputs = box.seal_paths(rs.inputs, rs.sensitive_paths)
+            rs.outputs = box.seal_paths(rs.outputs, rs.sensitive_paths)
+    for out in state.outputs.values():
+        if out.sensitive:
+            out.value = box.seal(out.value)
+    return state
 
 
 def cmd_workspace(args: argparse.Namespace) -> int:

@@ -105,6 +105,12 @@ class ResourceBlock:
     def lifecycle_json(self) -> dict[str, Any]:
         return self.lifecycle.model_dump()
 
+    def key_pos_of(self, path: tuple[str | int, ...]) -> SourcePos:
+        from engine.config.yamlpos import key_position
+
+        p = key_position(self.body, path)
+        return SourcePos(self.file, p[0], p[1]) if p else self.pos
+
     def pos_of(self, path: tuple[str | int, ...]) -> SourcePos:
         from engine.config.yamlpos import position
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.config.model import ResourceBlock
+from engine.config.validation import did_you_mean, fields_at
 from engine.diagnostics import Diagnostic, SourcePos, error
 from engine.expr.unknown import UNKNOWN, contains_unknown
 from engine.plans.action import (
@@ -92,6 +93,18 @@ def check_inputs(req: InstanceRequest) -> tuple[dict[str, Any] | None, list[Diag
     diags = []
     for f in failures:
         path = _failure_path(f.property, req.block.body)
+        if "Extra inputs are not permitted" in f.reason and path:
+            # A typo: name the field and suggest the closest one the type has.
+            hint = did_you_mean(str(path[-1]), fields_at(req.rtype.spec, path[:-1]))
+            diags.append(
+                error(
+                    f"unknown field `{f.property}` in {req.address}",
+                    f"`{req.rtype.name}` has no field `{path[-1]}`.{hint}",
+                    req.block.key_pos_of(path),
+                    req.address,
+                )
+            )
+            continue
         pos: SourcePos = req.block.pos_of(path)
         where = f"`{f.property}`" if f.property else req.address
         diags.append(error(f"invalid {where} in {req.address}", f.reason, pos, req.address))
