@@ -121,9 +121,9 @@ def _run_apply(
         print("\nNo changes to apply.")
         return 0
     if any(c.executor == "pulumi" for c in plan.changes if c.actions != ("no-op",)):
-        from engine.executors.pulumi_exec import require_pulumi
+        from engine.executors.pulumi_exec import apply_with_pulumi
 
-        require_pulumi()
+        return _report(apply_with_pulumi(project, plan, planner, prior), plan)
     with Progress() as progress:
         applier = Applier(
             plan,

@@ -7,8 +7,16 @@ it refuses clearly instead of pretending to deploy.
 from __future__ import annotations
 
 import shutil
+from typing import TYPE_CHECKING
 
 from engine.errors import OpspecError
+
+if TYPE_CHECKING:
+    from engine.apply.applier import ApplyResult
+    from engine.plans.change import Plan
+    from engine.plans.planner import Planner
+    from engine.project import Project
+    from engine.states.store import StateSnapshot
 
 
 def require_pulumi() -> str:
@@ -20,3 +28,11 @@ def require_pulumi() -> str:
             "`--executor local`"
         )
     return path
+
+
+def apply_with_pulumi(
+    project: Project, plan: Plan, planner: Planner, prior: StateSnapshot
+) -> ApplyResult:
+    """Apply ``plan`` through the Pulumi engine (needs the CLI; refuses clearly without it)."""
+    require_pulumi()
+    raise OpspecError("the pulumi executor program is not built yet")
