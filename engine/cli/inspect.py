@@ -77,7 +77,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
         plan = read_plan(Path(target), project.secrets)
         if args.json:
-            sys.stdout.write(json.dumps(plan.to_json(), indent=2) + "\n")
+            sys.stdout.write(json.dumps(plan.to_json(), indent=2, sort_keys=True) + "\n")
         else:
             sys.stdout.write(render_plan(plan))
         return 0

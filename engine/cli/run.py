@@ -85,7 +85,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.out:
         write_plan(Path(args.out), plan, project.secrets)
     if args.format == "json":
-        sys.stdout.write(json.dumps(plan.to_json(), indent=2) + "\n")
+        sys.stdout.write(json.dumps(plan.to_json(), indent=2, sort_keys=True) + "\n")
     elif args.format == "markdown":
         from engine.plans.render_markdown import render_markdown
 

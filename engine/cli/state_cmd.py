@@ -92,9 +92,17 @@ def cmd_workspace(args: argparse.Namespace) -> int:
     elif sub == "new":
         if args.name in names:
             return fail(f"workspace `{args.name}` already exists")
+        # Its first write creates the workspace's state, so it is listed from now on.
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        project.store.append_event(args.name, {"event": "workspace_created", "time": now})
         project.select_workspace(args.name)
         print(f"Created and switched to workspace `{args.name}`.")
     elif sub == "select":
+        if args.name not in names:
+            return fail(
+                f"workspace `{args.name}` does not exist; create it with "
+                f"`opspec workspace new {args.name}`"
+            )
         project.select_workspace(args.name)
         print(f"Switched to workspace `{args.name}`.")
     elif sub == "delete":

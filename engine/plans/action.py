@@ -100,6 +100,8 @@ def decide_action(i: ActionInputs) -> tuple[Actions, ActionReason]:
     if i.changed and i.requires_replace:
         if i.changes_from_upstream:
             return replace, ActionReason.REPLACE_CASCADE
+        if i.drifted:
+            return replace, ActionReason.DRIFT
         return replace, ActionReason.REPLACE_BECAUSE_CANNOT_UPDATE
     if i.changed:
         return UPDATE, ActionReason.DRIFT if i.drifted else ActionReason.UPDATE

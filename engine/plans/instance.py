@@ -153,6 +153,12 @@ def plan_instance(req: InstanceRequest, *, refresh_only: bool) -> InstancePlan:
     if req.block.lifecycle.prevent_destroy and Action.DELETE in actions:
         diags.append(_prevent_destroy(req, actions))
     detail = _detail(req, reason, refreshed)
+    shown = diffs
+    if reason is ActionReason.DRIFT and prior is not None and current is not None:
+        # Describe what changed outside opspec (outputs too), then any input changes.
+        keys = sorted(set(prior.outputs) | set(current), key=str)
+        shown = [*field_diffs(prior.outputs, current, keys), *diffs]
+        shown = list({d.path: d for d in shown}.values())
     cache, cached_outputs = _cache_info(req, inputs, actions)
     attrs = _planned_attrs(req, inputs, current, actions, cached_outputs)
     change = ResourceChange(
@@ -162,7 +168,7 @@ def plan_instance(req: InstanceRequest, *, refresh_only: bool) -> InstancePlan:
         index=req.key,
         actions=actions,
         action_reason=reason,
-        reason=reason_text(reason, diffs, req.sensitive, detail=detail),
+        reason=reason_text(reason, shown, req.sensitive, detail=detail),
         before=dict(prior.outputs) if prior else None,
         after=attrs if actions != NOOP or exists else None,
         before_sensitive=list(prior.sensitive_paths) if prior else [],
@@ -226,7 +232,7 @@ def _planned_attrs(
     actions: Actions,
     cached: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    names = attribute_names(req.rtype.spec, req.rtype.outputs)
+    names = sorted(attribute_names(req.rtype.spec, req.rtype.outputs))
     if actions == NOOP and current is not None:
         attrs = dict(current)
         for n in names:

@@ -24,15 +24,15 @@ from engine.evaluation.scope import Values
 from engine.evaluation.variables import resolve_variables
 from engine.expr.evaluate import evaluate_value
 from engine.expr.template import ExprError
-from engine.expr.unknown import contains_unknown
-from engine.plans.action import NOOP, Action, is_replace
+from engine.expr.unknown import UNKNOWN, contains_unknown
+from engine.plans.action import NOOP, Action, Actions, is_replace
 from engine.plans.change import OutputChange, Plan, ResourceChange
 from engine.plans.instance import InstanceRequest, Refreshed, plan_instance, refresh
 from engine.plans.orphans import plan_orphans
-from engine.registry import Registry
+from engine.registry import Registry, ResourceType
 from engine.states.store import StateSnapshot
 from providers.base import ProviderContext
-from specs.base import sensitive_fields
+from specs.base import attribute_names, sensitive_fields
 
 
 @dataclass
@@ -95,6 +95,7 @@ class Planner:
                 self._plan_local(node[len("local.") :])
             elif not node.startswith("output."):
                 self._plan_block(self.config.resources[node])
+        self._check_across_instances()
         orphans = plan_orphans(self)
         outputs = self._plan_outputs() if not self.opts.targets else {}
         if self.diags.has_errors:
@@ -288,6 +289,7 @@ class Planner:
             instances = expand(block, self.values)
         except BlockError as exc:
             self.diags.extend(exc.diagnostics)
+            self.values.roots[block.addr.type][block.addr.name] = UNKNOWN
             return
         sens_fields = sensitive_fields(rtype.spec)
         deps = sorted(self.block_deps.get(block.addr.block, ()))
@@ -298,6 +300,7 @@ class Planner:
                 inputs, sensitive = evaluate_inputs(block, inst, self.values, sens_fields)
             except BlockError as exc:
                 self.diags.extend(exc.diagnostics)
+                self._set_unknown(rtype, block, inst.key)
                 continue
             prior = self.prior.resources.get(inst.address)
             provider = rtype.provider(self.ctx.for_address(inst.address))
@@ -334,10 +337,45 @@ class Planner:
                 )
                 continue
             self.diags.extend(result.diagnostics)
+            if not result.attrs:
+                # Checking failed (reported above): dependents read unknowns rather than
+                # reporting errors of their own about the missing attributes.
+                self._set_unknown(rtype, block, inst.key)
+                continue
             self.changes[inst.address] = result.change
             self.values.set_resource(
                 block.addr.type, block.addr.name, inst.key, result.attrs, sensitive
             )
+
+    def _check_across_instances(self) -> None:
+        """Provider classes may check all instances of their type together (e.g. two
+        services on one port) through an optional ``check_instances`` static method."""
+        by_type: dict[str, dict[str, dict[str, Any]]] = {}
+        for change in self.changes.values():
+            if change.after is not None and change.actions != (Action.DELETE,):
+                by_type.setdefault(change.type, {})[change.address] = change.after
+        for type_name, instances in sorted(by_type.items()):
+            rtype = self.registry.get(type_name)
+            hook = getattr(rtype.provider, "check_instances", None) if rtype else None
+            if hook is None:
+                continue
+            for address, failures in sorted(hook(instances).items()):
+                block = self.config.resources[parse_address(address).block]
+                for f in failures:
+                    path = tuple(f.property.split(".")) if f.property else ()
+                    self.diags.append(
+                        error(
+                            f"invalid `{f.property}` in {address}",
+                            f.reason,
+                            block.pos_of(path),
+                            address,
+                        )
+                    )
+
+    def _set_unknown(self, rtype: ResourceType, block: ResourceBlock, key: str | None) -> None:
+        assert self.values is not None
+        attrs = dict.fromkeys(attribute_names(rtype.spec, rtype.outputs), UNKNOWN)
+        self.values.set_resource(block.addr.type, block.addr.name, key, attrs, [])
 
     def _targeted(self, address: str, block: ResourceBlock) -> bool:
         # An instance target (`a.b["k"]`) narrows its own block; dependencies plan in full.
@@ -380,6 +418,11 @@ class Planner:
     def _plan_outputs(self) -> dict[str, OutputChange]:
         assert self.values is not None
         out: dict[str, OutputChange] = {}
+        if self.opts.destroy:
+            return {
+                name: OutputChange(name, (Action.DELETE,), o.value, None, o.sensitive)
+                for name, o in sorted(self.prior.outputs.items())
+            }
         for name, block in sorted(self.config.outputs.items()):
             try:
                 ev = evaluate_value(block.spec.value, self.values.scope())
@@ -398,10 +441,9 @@ class Planner:
                 continue
             prior = self.prior.outputs.get(name)
             before = prior.value if prior else None
-            value = None if self.opts.destroy else ev.value
-            if self.opts.destroy:
-                actions = (Action.DELETE,) if prior else NOOP
-            elif prior is None:
+            value = ev.value
+            actions: Actions
+            if prior is None:
                 actions = (Action.CREATE,)
             elif contains_unknown(value) or value != before:
                 actions = (Action.UPDATE,)
