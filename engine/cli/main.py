@@ -111,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     _plan_options(p)
     p.add_argument("--auto-approve", action="store_true")
     p.add_argument("--parallelism", type=int, default=4, metavar="N")
+    p.add_argument("--executor", default=None, choices=["local", "pulumi", "ray"])
 
     p = sub.add_parser("refresh", help="update state to match the real resources")
     p.add_argument("--lock-timeout", type=float, default=0.0, metavar="S")

@@ -123,7 +123,7 @@ def _run_apply(
     if any(c.executor == "pulumi" for c in plan.changes if c.actions != ("no-op",)):
         from engine.executors.pulumi_exec import apply_with_pulumi
 
-        return _report(apply_with_pulumi(project, plan, planner, prior), plan)
+        return _report(apply_with_pulumi(project, plan, planner, prior, parallelism), plan)
     with Progress() as progress:
         applier = Applier(
             plan,
