@@ -212,8 +212,9 @@ class Applier:
         addr = parse_address(change.address)
         self.values.set_resource(addr.type, addr.name, addr.key, _attrs(outputs), sensitive)
 
-    def _create(self, change: ResourceChange, kind: str) -> None:
-        self.progress.start(change.address, kind)
+    def _create(self, change: ResourceChange, kind: str, *, announce: bool = True) -> None:
+        if announce:
+            self.progress.start(change.address, kind)
         try:
             provider, inputs, sensitive = self._final_inputs(change)
             result = provider.create(inputs)
@@ -268,7 +269,7 @@ class Applier:
                 self.progress.fail(change.address, _message(exc))
                 raise
             self.store.remove_resource(self.plan.workspace, change.address)
-            self._create(change, "replace")
+            self._create(change, "replace", announce=False)  # "Replacing..." is out already
         else:
             self._create(change, "replace")
             self._delete_prior(change)

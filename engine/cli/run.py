@@ -10,10 +10,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from engine.apply.applier import Applier, ApplyResult
 from engine.apply.progress import Progress
 from engine.cli.output import fail, print_diagnostics
+from engine.cli.review import (
+    overrides_from,
+    print_failures,
+    record_overrides,
+    review,
+    saved_failures,
+)
 from engine.errors import DiagnosticsError
 from engine.plans.change import Plan
 from engine.plans.planfile import is_plan_file, read_plan, staleness, write_plan
@@ -76,12 +84,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _review(args: argparse.Namespace, project: Project, plan: Plan, planner: Planner) -> list[Any]:
+    return review(
+        plan,
+        project,
+        planner.config,
+        untrusted=planner.opts.untrusted,
+        policy_dirs=list(getattr(args, "policy_dirs", [])),
+        overrides=overrides_from(args),
+    )
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     project = _project(args)
     opts = _options(args, project)
     with _locked(project, "plan", args.lock_timeout):
         prior = project.store.read(project.workspace)
-        plan, _ = make_plan(project, opts, prior)
+        plan, planner = make_plan(project, opts, prior)
+    failures = _review(args, project, plan, planner)
     if args.out:
         write_plan(Path(args.out), plan, project.secrets)
     if args.format == "json":
@@ -94,6 +114,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
         sys.stdout.write(render_plan(plan))
         if args.out:
             print(f"\nSaved the plan to {args.out}; apply it with: opspec apply {args.out}")
+    if failures:
+        print_failures(failures, "the plan may not be applied")
+        return 1
     if args.detailed_exitcode and plan.has_changes:
         return 2
     return 0
@@ -120,6 +143,7 @@ def _run_apply(
     if not plan.has_changes:
         print("\nNo changes to apply.")
         return 0
+    record_overrides(project, plan)
     if any(c.executor == "pulumi" for c in plan.changes if c.actions != ("no-op",)):
         from engine.executors.pulumi_exec import apply_with_pulumi
 
@@ -200,7 +224,11 @@ def cmd_apply(args: argparse.Namespace) -> int:
     with _locked(project, "apply", args.lock_timeout):
         prior = project.store.read(project.workspace)
         plan, planner = make_plan(project, opts, prior)
+        failures = _review(args, project, plan, planner)
         sys.stdout.write(render_plan(plan))
+        if failures:
+            print_failures(failures, "apply refused")
+            return 1
         if not plan.has_changes:
             return 0
         if not args.auto_approve and not _confirm(plan, "apply these changes"):
@@ -223,6 +251,10 @@ def _apply_saved(args: argparse.Namespace, project: Project, path: Path) -> int:
             return fail(
                 f"the saved plan {path} is stale: " + "; ".join(why) + ". Run `opspec plan` again."
             )
+        failures = saved_failures(saved, overrides_from(args))
+        if failures:
+            print_failures(failures, "apply of the saved plan refused")
+            return 1
         opts = _options(args, project, refresh=False)
         opts.destroy = bool(saved.flags.get("destroy"))
         opts.refresh_only = bool(saved.flags.get("refresh_only"))

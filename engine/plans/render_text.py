@@ -160,6 +160,47 @@ def _output_lines(outputs: dict[str, OutputChange]) -> list[str]:
     return lines
 
 
+def render_policy_results(results: list[dict[str, Any]], *, verbose: bool = False) -> str:
+    """Failed policies (all of them when ``verbose``), one line per violation."""
+    lines: list[str] = []
+    shown = [r for r in results if verbose or not r.get("passed")]
+    if not shown:
+        return ""
+    lines.append("Policy results:")
+    for r in shown:
+        name = f"{r['pack']}/{r['policy']}"
+        level = r["enforcement"]
+        if r.get("passed"):
+            state = "passed" if r.get("evaluated", True) else "not evaluated"
+            lines.append(f"  ok    {level:9} {name}: {state}")
+            continue
+        tag = "OVERRIDDEN" if r.get("overridden") else "FAILED"
+        lines.append(
+            f"  {tag} {level:9} {name}"
+            + (f" (reason: {r['override_reason']})" if r.get("overridden") else "")
+        )
+        for v in r.get("violations") or []:
+            lines.append(f"      {v['address']} `{v['field']}`: {v['message']}")
+        if r.get("error"):
+            lines.append(f"      {r['error']}")
+    lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def render_cost(cost: dict[str, Any] | None) -> str:
+    if not cost:
+        return ""
+    cur = cost.get("currency", "USD")
+
+    def money(v: Any) -> str:
+        return f"{float(v or 0):,.2f} {cur}"
+
+    return (
+        f"Cost: {money(cost.get('hourly_before'))}/h -> {money(cost.get('hourly_after'))}/h "
+        f"(delta {money(cost.get('hourly_delta'))}/h, {money(cost.get('monthly_delta'))}/month)\n"
+    )
+
+
 def render_plan(plan: Plan) -> str:
     changed = [c for c in plan.changes if c.actions != NOOP]
     lines: list[str] = []
@@ -183,4 +224,5 @@ def render_plan(plan: Plan) -> str:
             lines += render_change(c)
     lines += _output_lines(plan.outputs)
     lines.append(_summary([c.actions for c in changed]))
-    return "\n".join(lines) + "\n"
+    tail = render_cost(plan.cost) + render_policy_results(plan.policy_results or [])
+    return "\n".join(lines) + "\n" + ("\n" + tail if tail else "")
