@@ -216,6 +216,8 @@ def _cache_info(
             return {"key": None, "hit": False, "changed_inputs": ["(known after apply)"]}, None
         return None, None
     parts = provider.cache_parts(inputs)
+    if not parts:
+        return None, None  # this instance is not a cached job (e.g. a threshold monitor)
     key = provider.cache_key(inputs)
     outputs = provider.cached_outputs(key)
     prior_parts = (req.prior.outputs.get("cache_parts") if req.prior else None) or {}
