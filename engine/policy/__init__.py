@@ -55,6 +55,8 @@ and its parameters (the GPU and cost caps), for example::
       gpu-count-cap: {max_gpus: 16}        # setting a cap makes the rule mandatory
       hourly-cost-cap: {max_hourly: 120}
       benchmark-compressed-before-serving: {enforcement: mandatory}
+      gated-evaluation-upstream:           # models vetted outside this project
+        approved_models: [Qwen/Qwen2.5-7B-Instruct]
 
 Each result (:class:`PolicyResult`, ``to_json()``) holds ``policy``, ``pack``,
 ``enforcement``, ``passed``, ``violations`` (``address``, ``field``, ``message``),

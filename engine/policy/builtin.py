@@ -59,6 +59,16 @@ class GpuCapSettings(RuleSettings):
     )
 
 
+class GatedUpstreamSettings(RuleSettings):
+    approved_models: Annotated[
+        list[str],
+        Field(
+            description="Models evaluated outside this project (e.g. a vetted hub model id "
+            "served by an image); serving or registering exactly these needs no gate upstream."
+        ),
+    ] = []
+
+
 class CostCapSettings(RuleSettings):
     max_hourly: Annotated[
         float | None, Field(gt=0, description="Highest estimated hourly GPU cost at peak.")
@@ -83,8 +93,9 @@ def _has_gates(ctx: EvalContext, block: str) -> bool:
     return False
 
 
-def check_gated_upstream(ctx: EvalContext, _settings: RuleSettings) -> list[Violation]:
+def check_gated_upstream(ctx: EvalContext, settings: RuleSettings) -> list[Violation]:
     out: list[Violation] = []
+    approved = set(getattr(settings, "approved_models", []))
     graph = ctx.graph
     for type_name, verb, fields in (
         ("model", "registered", ("artifact", "source", "model_uri", "model")),
@@ -99,6 +110,8 @@ def check_gated_upstream(ctx: EvalContext, _settings: RuleSettings) -> list[Viol
                 continue
             after = after_of(change)
             field = next((f for f in fields if f in after), fields[0])
+            if after.get(field) in approved:
+                continue
             ungated = sorted(graph.upstream_of_types(block, GATE_TYPES))
             hint = (
                 f"{', '.join(ungated)} upstream {'has' if len(ungated) == 1 else 'have'} no gates"
@@ -246,7 +259,7 @@ class BuiltinSpec:
 
 
 SPECS: tuple[BuiltinSpec, ...] = (
-    BuiltinSpec("gated-evaluation-upstream", Enforcement.MANDATORY, RuleSettings,
+    BuiltinSpec("gated-evaluation-upstream", Enforcement.MANDATORY, GatedUpstreamSettings,
                 check_gated_upstream,
                 "models registered and LLM services served need a gated evaluation or "
                 "benchmark upstream"),
