@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.config.loader import load_project
 from engine.config.model import Config
@@ -14,7 +15,9 @@ from engine.registry import Registry
 from engine.states.secrets import SecretBox
 from engine.states.sqlite import SqliteStateStore
 from engine.states.store import StateStore
-from providers.base import ProviderContext
+
+if TYPE_CHECKING:
+    from providers.base import ProviderContext
 
 STATE_DIR = ".opspec"
 WORKSPACE_FILE = "environment"
@@ -63,6 +66,8 @@ class Project:
         return load_project(self.directory, untrusted=untrusted)
 
     def context(self, config: Config, *, untrusted: bool = False) -> ProviderContext:
+        from providers.base import ProviderContext
+
         return ProviderContext(
             project_dir=str(self.directory.resolve()),
             state_dir=str(self.state_dir.resolve()),

@@ -11,6 +11,7 @@ from engine.diagnostics import Diagnostic, SourcePos, error
 from engine.expr.unknown import UNKNOWN, contains_unknown
 from engine.plans.action import (
     NOOP,
+    READ,
     Action,
     ActionInputs,
     ActionReason,
@@ -84,9 +85,23 @@ def _failure_path(prop: str, body: Any) -> tuple[str | int, ...]:
     return tuple(out)
 
 
+def _with_ignored(req: InstanceRequest) -> dict[str, Any]:
+    """The inputs with ``lifecycle.ignore_changes`` fields kept at their stored values."""
+    ignored = req.block.lifecycle.ignore_changes
+    if not ignored or req.prior is None:
+        return req.inputs
+    inputs = dict(req.inputs)
+    for name in ignored:
+        if name in req.prior.inputs:
+            inputs[name] = req.prior.inputs[name]
+        else:
+            inputs.pop(name, None)
+    return inputs
+
+
 def check_inputs(req: InstanceRequest) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
     olds = dict(req.prior.inputs) if req.prior else {}
-    result = req.provider.check(olds, req.inputs)
+    result = req.provider.check(olds, _with_ignored(req))
     failures = list(result.failures or [])
     if not failures:
         return dict(result.inputs), []
@@ -152,6 +167,8 @@ def plan_instance(req: InstanceRequest, *, refresh_only: bool) -> InstancePlan:
     )
     if req.block.lifecycle.prevent_destroy and Action.DELETE in actions:
         diags.append(_prevent_destroy(req, actions))
+    if actions == READ:
+        return _refresh_only_change(req, refreshed, reason, diags)
     detail = _detail(req, reason, refreshed)
     shown = diffs
     if reason is ActionReason.DRIFT and prior is not None and current is not None:
@@ -182,6 +199,42 @@ def plan_instance(req: InstanceRequest, *, refresh_only: bool) -> InstancePlan:
         executor=req.executor,
         prior_id=prior.id if prior else None,
     )
+    return InstancePlan(change, attrs, diags)
+
+
+def _refresh_only_change(
+    req: InstanceRequest,
+    refreshed: Refreshed | None,
+    reason: ActionReason,
+    diags: list[Diagnostic],
+) -> InstancePlan:
+    """A refresh-only change records what refresh found, not what the configuration says."""
+    prior = req.prior
+    assert prior is not None and refreshed is not None
+    found = refreshed.outputs
+    keys = sorted(set(prior.outputs) | set(found or {}), key=str)
+    diffs = field_diffs(prior.outputs, found, keys) if found is not None else []
+    detail = "deleted outside opspec" if found is None else "changed outside opspec"
+    change = ResourceChange(
+        address=req.address,
+        type=req.rtype.name,
+        name=req.block.addr.name,
+        index=req.key,
+        actions=READ,
+        action_reason=reason,
+        reason=reason_text(ActionReason.DRIFT, diffs, req.sensitive, detail=detail),
+        before=dict(prior.outputs),
+        after=dict(found) if found is not None else None,
+        before_sensitive=list(prior.sensitive_paths),
+        after_sensitive=list(prior.sensitive_paths),
+        field_diffs=diffs,
+        pos=req.block.pos_text,
+        dependencies=req.dependencies,
+        lifecycle=req.block.lifecycle_json,
+        executor=req.executor,
+        prior_id=prior.id,
+    )
+    attrs = dict(found if found is not None else prior.outputs)
     return InstancePlan(change, attrs, diags)
 
 

@@ -212,7 +212,13 @@ def render_plan(plan: Plan) -> str:
         )
     if changed:
         drift = [c for c in changed if c.action_reason is ActionReason.DRIFT]
-        if drift:
+        if drift and plan.flags.get("refresh_only"):
+            lines.append(
+                f"Note: {len(drift)} resource(s) changed outside opspec (found by refresh); "
+                "applying this plan records what was found in state, changing nothing else."
+            )
+            lines.append("")
+        elif drift:
             lines.append(
                 f"Note: {len(drift)} resource(s) changed outside opspec "
                 "(found by refresh); the plan brings them back to the configuration."
