@@ -174,6 +174,7 @@ class Applier:
                 refreshed=None,
                 dependencies=change.dependencies,
                 replace_requested=False,
+                changed_dependencies=[],
                 triggered_by=[],
                 executor=change.executor,
             )

@@ -68,6 +68,7 @@ class InstanceRequest:
     refreshed: Refreshed | None
     dependencies: list[str]
     replace_requested: bool
+    changed_dependencies: list[str]  # dependencies that change in this plan
     triggered_by: list[str]  # replace_triggered_by addresses that change
     executor: str
 
@@ -244,7 +245,7 @@ def _detail(req: InstanceRequest, reason: ActionReason, refreshed: Refreshed | N
     if reason is ActionReason.REPLACE_TRIGGERED_BY:
         return ", ".join(f"`{a}`" for a in req.triggered_by)
     if reason is ActionReason.REPLACE_CASCADE:
-        ups = [d for d in req.dependencies]
+        ups = req.changed_dependencies
         return "an upstream value is known only after apply: " + ", ".join(ups) if ups else ""
     return ""
 

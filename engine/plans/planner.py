@@ -69,6 +69,7 @@ class Planner:
         self.node_deps: dict[str, set[str]] = {}  # local/resource/output -> any node
         self.changes: dict[str, ResourceChange] = {}
         self.values: Values | None = None
+        self.changed_blocks: set[str] = set()
 
     # -- entry point ---------------------------------------------------------------------
 
@@ -321,6 +322,7 @@ class Planner:
                         refreshed=refreshed,
                         dependencies=deps,
                         replace_requested=self._replace_requested(inst.address, block),
+                        changed_dependencies=[d for d in deps if d in self.changed_blocks],
                         triggered_by=self._triggered(block),
                         executor=self._executor(block),
                     ),
@@ -343,6 +345,8 @@ class Planner:
                 self._set_unknown(rtype, block, inst.key)
                 continue
             self.changes[inst.address] = result.change
+            if result.change.actions != NOOP:
+                self.changed_blocks.add(block.addr.block)
             self.values.set_resource(
                 block.addr.type, block.addr.name, inst.key, result.attrs, sensitive
             )
