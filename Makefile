@@ -23,7 +23,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt Makefile
 	touch $@
 
 demo: install
-	rm -rf examples/quickstart/.opspec
+	rm -rf examples/quickstart/.opspec examples/quickstart/out
 	$(OPSPEC) -C examples/quickstart plan
 	$(OPSPEC) -C examples/quickstart apply --auto-approve
 	$(OPSPEC) -C examples/quickstart output

@@ -174,7 +174,11 @@ def render_policy_results(results: list[dict[str, Any]], *, verbose: bool = Fals
             state = "passed" if r.get("evaluated", True) else "not evaluated"
             lines.append(f"  ok    {level:9} {name}: {state}")
             continue
-        tag = "OVERRIDDEN" if r.get("overridden") else "FAILED"
+        tag = (
+            "OVERRIDDEN"
+            if r.get("overridden")
+            else ("FAILED" if level == "mandatory" else "WARNING")
+        )
         lines.append(
             f"  {tag} {level:9} {name}"
             + (f" (reason: {r['override_reason']})" if r.get("overridden") else "")

@@ -104,8 +104,11 @@ class ModelProvider(Provider):
         if found is None or not found.committed:
             outs["version"] = None
             return ReadResult(id_, outs)
-        outs["aliases"] = [a for a in props.get("aliases") or [] if a in found.aliases]
-        outs["tags"] = {k: found.tags[k] for k in props.get("tags") or {} if k in found.tags}
+        # Only what the resource declared is compared, so an absent field stays absent.
+        if "aliases" in props:
+            outs["aliases"] = [a for a in props.get("aliases") or [] if a in found.aliases]
+        if "tags" in props:
+            outs["tags"] = {k: found.tags[k] for k in props.get("tags") or {} if k in found.tags}
         return ReadResult(id_, outs)
 
     def _may_read(self, db: Path) -> bool:
