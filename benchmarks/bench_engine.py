@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from gen_null_project import generate  # noqa: E402
+from gen_null_project import generate
 
 OPSPEC = [sys.executable, "-c", "from engine.cli.main import run; run()"]
 
@@ -42,9 +42,12 @@ def measure(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, int]
 def bench_size(n: int, root: Path) -> list[tuple[str, int, int, float, float]]:
     project = root / f"null-{n}"
     edges = generate(n, project)
-    yaml_parse = [sys.executable, "-c",
-                  "import glob, yaml; [yaml.load(open(f), Loader=yaml.CSafeLoader) "
-                  f"for f in glob.glob({str(project)!r} + '/*.ops.yaml')]"]
+    yaml_parse = [
+        sys.executable,
+        "-c",
+        "import glob, yaml; [yaml.load(open(f), Loader=yaml.CSafeLoader) "
+        f"for f in glob.glob({str(project)!r} + '/*.ops.yaml')]",
+    ]
     rows = []
     wall, rss, _ = measure(yaml_parse)
     rows.append(("baseline: YAML parse only", n, edges, wall, rss))
