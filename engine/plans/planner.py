@@ -15,20 +15,20 @@ from typing import Any
 
 from engine.addrs import parse_address
 from engine.config.model import Config, Executor, ResourceBlock
-from engine.config.validation import did_you_mean
 from engine.dag import Graph
-from engine.diagnostics import Diagnostics, SourcePos, error
+from engine.diagnostics import Diagnostics, error
 from engine.evaluation.instances import BlockError, evaluate_inputs, expand
-from engine.evaluation.references import check_refs
 from engine.evaluation.scope import Values
 from engine.evaluation.variables import resolve_variables
 from engine.expr.evaluate import evaluate_value
 from engine.expr.template import ExprError
-from engine.expr.unknown import UNKNOWN, contains_unknown
-from engine.plans.action import NOOP, Action, Actions, is_replace
-from engine.plans.change import OutputChange, Plan, ResourceChange
+from engine.expr.unknown import UNKNOWN
+from engine.plans.action import NOOP, Action, is_replace
+from engine.plans.change import Plan, ResourceChange
+from engine.plans.config_graph import ConfigGraph, local_pos
 from engine.plans.instance import InstanceRequest, Refreshed, plan_instance, refresh
 from engine.plans.orphans import plan_orphans
+from engine.plans.outputs import plan_outputs
 from engine.registry import Registry, ResourceType
 from engine.states.store import StateSnapshot
 from providers.base import ProviderContext
@@ -75,7 +75,13 @@ class Planner:
 
     def build(self) -> Diagnostics:
         """Check references and build the graph (what apply of a saved plan needs)."""
-        self._build_graph()
+        graph = ConfigGraph(self.config, self.registry, self.diags)
+        graph.build()
+        self.graph, self.block_deps, self.node_deps = (
+            graph.graph,
+            graph.block_deps,
+            graph.node_deps,
+        )
         self._check_flags()
         return self.diags
 
@@ -98,7 +104,7 @@ class Planner:
                 self._plan_block(self.config.resources[node])
         self._check_across_instances()
         orphans = plan_orphans(self)
-        outputs = self._plan_outputs() if not self.opts.targets else {}
+        outputs = plan_outputs(self) if not self.opts.targets else {}
         if self.diags.has_errors:
             return None, self.diags
         plan = Plan(
@@ -121,123 +127,6 @@ class Planner:
         return plan, self.diags
 
     # -- the graph -----------------------------------------------------------------------
-
-    def _build_graph(self) -> None:
-        cfg, reg = self.config, self.registry
-        for name, local in cfg.locals.items():
-            node = f"local.{name}"
-            self.graph.add_node(node)
-            refs = check_refs(node, local.value, cfg, reg, lambda p, lb=local: _local_pos(lb, p))
-            self._add_refs(node, refs.dependencies)
-            self.diags.extend(refs.diagnostics)
-        for addr, block in cfg.resources.items():
-            self.graph.add_node(addr)
-            self._check_block(block)
-        for name, out in cfg.outputs.items():
-            node = f"output.{name}"
-            self.graph.add_node(node)
-            refs = check_refs(node, out.spec.value, cfg, reg, lambda _p, o=out: o.value_pos)
-            self._add_refs(node, refs.dependencies)
-            self.diags.extend(refs.diagnostics)
-        for cycle in self.graph.cycles():
-            first = cycle[0]
-            pos = self._pos_of_node(first)
-            self.diags.append(
-                error(
-                    "dependency cycle: " + " -> ".join(cycle),
-                    "\n".join(f"{n} declared at {self._node_pos(n)}" for n in cycle[:-1]),
-                    pos,
-                )
-            )
-
-    def _check_block(self, block: ResourceBlock) -> None:
-        addr = block.addr.block
-        rtype = self.registry.get(block.addr.type)
-        if rtype is None:
-            self.diags.append(
-                error(
-                    f"unknown resource type `{block.addr.type}`",
-                    "Known types: "
-                    + ", ".join(self.registry.names())
-                    + "."
-                    + did_you_mean(block.addr.type, self.registry.names()),
-                    block.pos,
-                    addr,
-                )
-            )
-        if block.executor is Executor.RAY:
-            self.diags.append(
-                error(
-                    "executor `ray` is not available yet",
-                    "Use `local` (default) or `pulumi`.",
-                    block.meta_pos.get("executor", block.pos),
-                    addr,
-                )
-            )
-        refs = check_refs(
-            addr,
-            block.body,
-            self.config,
-            self.registry,
-            block.pos_of,
-            allow_each=block.has_for_each,
-            address=addr,
-        )
-        deps = set(refs.dependencies)
-        self.diags.extend(refs.diagnostics)
-        if block.has_for_each:
-            fe = check_refs(
-                addr,
-                block.for_each,
-                self.config,
-                self.registry,
-                lambda _p: block.meta_pos["for_each"],
-                address=addr,
-            )
-            deps |= fe.dependencies
-            self.diags.extend(fe.diagnostics)
-        for target, pos in [
-            *block.depends_on,
-            *[
-                (t, block.meta_pos.get("lifecycle", block.pos))
-                for t in block.lifecycle.replace_triggered_by
-            ],
-        ]:
-            try:
-                dep = parse_address(target).block
-            except ValueError as exc:
-                self.diags.append(error(str(exc), "", pos, addr))
-                continue
-            if dep not in self.config.resources:
-                self.diags.append(
-                    error(
-                        f"reference to undeclared resource `{dep}`",
-                        did_you_mean(dep, self.config.resources).strip(),
-                        pos,
-                        addr,
-                    )
-                )
-                continue
-            deps.add(dep)
-        self.block_deps[addr] = {d for d in deps if not d.startswith("local.")}
-        self._add_refs(addr, deps)
-
-    def _add_refs(self, node: str, deps: set[str]) -> None:
-        self.node_deps[node] = set(deps)
-        for dep in sorted(deps):
-            self.graph.add_edge(dep, node)
-
-    def _pos_of_node(self, node: str) -> SourcePos | None:
-        if node in self.config.resources:
-            return self.config.resources[node].pos
-        if node.startswith("local."):
-            return self.config.locals[node[6:]].pos
-        if node.startswith("output."):
-            return self.config.outputs[node[7:]].pos
-        return None
-
-    def _node_pos(self, node: str) -> str:
-        return str(self._pos_of_node(node))
 
     def _check_flags(self) -> None:
         for flag, items in (("--target", self.opts.targets), ("--replace", self.opts.replace)):
@@ -276,7 +165,7 @@ class Planner:
             ev = evaluate_value(local.value, self.values.scope())
         except ExprError as exc:
             path = getattr(exc, "path", ())
-            self.diags.append(error(str(exc), "", _local_pos(local, path)))
+            self.diags.append(error(str(exc), "", local_pos(local, path)))
             return
         self.values.set_local(name, ev.value, bool(ev.sensitive_paths))
 
@@ -418,51 +307,3 @@ class Planner:
         if self.opts.executor:
             return self.opts.executor
         return (block.executor or Executor.LOCAL).value
-
-    def _plan_outputs(self) -> dict[str, OutputChange]:
-        assert self.values is not None
-        out: dict[str, OutputChange] = {}
-        if self.opts.destroy:
-            return {
-                name: OutputChange(name, (Action.DELETE,), o.value, None, o.sensitive)
-                for name, o in sorted(self.prior.outputs.items())
-            }
-        for name, block in sorted(self.config.outputs.items()):
-            try:
-                ev = evaluate_value(block.spec.value, self.values.scope())
-            except ExprError as exc:
-                self.diags.append(error(str(exc), "", block.value_pos))
-                continue
-            sensitive = block.spec.sensitive or bool(ev.sensitive_paths)
-            if ev.sensitive_paths and not block.spec.sensitive:
-                self.diags.append(
-                    error(
-                        f"output `{name}` refers to sensitive values",
-                        "Mark the output `sensitive: true` to show it as (sensitive).",
-                        block.value_pos,
-                    )
-                )
-                continue
-            prior = self.prior.outputs.get(name)
-            before = prior.value if prior else None
-            value = ev.value
-            actions: Actions
-            if prior is None:
-                actions = (Action.CREATE,)
-            elif contains_unknown(value) or value != before:
-                actions = (Action.UPDATE,)
-            else:
-                actions = NOOP
-            out[name] = OutputChange(name, actions, before, value, sensitive)
-        for name, prior_out in self.prior.outputs.items():
-            if name not in out:
-                out[name] = OutputChange(
-                    name, (Action.DELETE,), prior_out.value, None, prior_out.sensitive
-                )
-        return out
-
-
-def _local_pos(local: Any, path: tuple[str | int, ...]) -> Any:
-    from engine.config.validation import pos_at
-
-    return pos_at(local.pos.file, local.root, (local.name, *path))
