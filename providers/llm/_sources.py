@@ -1,0 +1,213 @@
+"""Where models and text come from, and what can be learned about them cheaply at plan time.
+
+A source is a project-relative path (it must not leave the project, symlinks resolved), a
+``pkg:DIST/PATH`` URI (a file inside an installed distribution, found without importing it) or
+an ``artifact://sha256/…`` URI in the store. Model facts needed by plan-time checks (model type,
+context length) come from ``config.json`` or the key/value header of a GGUF file, never from
+loading weights.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.metadata
+import importlib.util
+import json
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from engine.artifacts import ArtifactStore, is_artifact_uri
+from engine.hashing import sha256_path
+from providers.core.paths import PathEscapeError, resolve_in_project
+
+PKG_PREFIX = "pkg:"
+
+# Causal-LM model types the stack here (transformers 4.57 + optimum-onnx) loads and exports.
+SUPPORTED_ARCHITECTURES = frozenset(
+    {
+        "bloom", "codegen", "falcon", "gemma", "gemma2", "gemma3_text", "gpt2", "gpt_bigcode",
+        "gpt_neo", "gpt_neox", "gptj", "granite", "llama", "mistral", "mpt", "olmo", "olmo2",
+        "opt", "phi", "phi3", "qwen2", "qwen3", "smollm3", "stablelm",
+    }
+)  # fmt: skip
+# GGUF `general.architecture` values transformers can dequantize into a torch model.
+GGUF_ARCHITECTURES = frozenset(
+    {
+        "bloom", "falcon", "gemma", "gemma2", "gemma3", "gpt2", "llama", "mistral", "nemotron",
+        "phi3", "qwen2", "qwen3", "stablelm", "starcoder2",
+    }
+)  # fmt: skip
+_CONTEXT_KEYS = ("max_position_embeddings", "n_positions", "n_ctx", "seq_length")
+
+
+class SourceError(ValueError):
+    """A source that cannot be used; the message is meant for the user."""
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A source resolved to a local path, with a cheap fingerprint of its content."""
+
+    path: Path
+    kind: str  # "project" | "pkg" | "artifact"
+    record_hash: str = ""  # the distribution's RECORD hash, when it has one
+
+
+def resolve(value: str, project: Path, artifacts_dir: Path) -> Resolved:
+    """Resolve ``value`` to a path; raise :class:`SourceError` with the reason if it cannot be."""
+    if is_artifact_uri(value):
+        return Resolved(ArtifactStore(artifacts_dir).path(value), "artifact")
+    if value.startswith(PKG_PREFIX):
+        return _resolve_pkg(value[len(PKG_PREFIX) :])
+    try:
+        path = resolve_in_project(project, value)
+    except PathEscapeError as exc:
+        raise SourceError(str(exc)) from None
+    if not path.exists():
+        raise SourceError(f"{value!r} does not exist in the project")
+    return Resolved(path, "project")
+
+
+def _resolve_pkg(rest: str) -> Resolved:
+    dist_name, _, inner = rest.partition("/")
+    if not dist_name or not inner:
+        raise SourceError(f"pkg:{rest!r} must be pkg:DISTRIBUTION/PATH")
+    try:
+        dist = importlib.metadata.distribution(dist_name)
+    except importlib.metadata.PackageNotFoundError:
+        raise SourceError(f"distribution {dist_name!r} is not installed") from None
+    for file in dist.files or []:
+        parts = Path(str(file)).parts
+        # PATH may name the file from the distribution root or from its top-level package.
+        if "/".join(parts) == inner or "/".join(parts[1:]) == inner:
+            digest = file.hash.value if file.hash is not None else ""
+            return Resolved(Path(str(dist.locate_file(file))).resolve(), "pkg", digest)
+    for top in _top_level_packages(dist):
+        spec = importlib.util.find_spec(top)
+        locations = list(spec.submodule_search_locations or []) if spec else []
+        for location in locations:
+            base = Path(location).resolve()
+            candidate = (base / inner).resolve()
+            if candidate.is_relative_to(base) and candidate.exists():
+                return Resolved(candidate, "pkg")
+    raise SourceError(f"{inner!r} is not part of distribution {dist_name!r}")
+
+
+def _top_level_packages(dist: importlib.metadata.Distribution) -> list[str]:
+    text = dist.read_text("top_level.txt") or ""
+    return [line.strip() for line in text.splitlines() if line.strip().isidentifier()]
+
+
+def fingerprint(resolved: Resolved) -> str:
+    """A content hash: the distribution's recorded sha256 if it has one, else a fresh hash."""
+    if resolved.record_hash:
+        padded = resolved.record_hash + "=" * (-len(resolved.record_hash) % 4)
+        return base64.urlsafe_b64decode(padded).hex()
+    if resolved.kind == "artifact":
+        return resolved.path.name
+    return sha256_path(resolved.path)
+
+
+def text_fingerprint(value: str, project: Path, artifacts_dir: Path) -> str:
+    """Content hash of a text source; an artifact URI already is one (no store access)."""
+    if is_artifact_uri(value):
+        return value.rsplit("/", 1)[-1]
+    return fingerprint(resolve(value, project, artifacts_dir))
+
+
+# -- model facts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    architecture: str
+    context_length: int
+    vocab_size: int
+    gguf: bool = False
+
+
+def model_info(path: Path) -> ModelInfo:
+    """What ``path`` (a model folder or a .gguf file) says about itself, cheaply."""
+    if path.is_file():
+        if path.suffix != ".gguf":
+            raise SourceError(f"{path.name} is neither a model folder nor a .gguf file")
+        return _gguf_info(path)
+    config_path = path / "config.json"
+    if not config_path.is_file():
+        raise SourceError(f"{path.name}/ has no config.json (not a Hugging Face model folder)")
+    try:
+        config: dict[str, Any] = json.loads(config_path.read_text())
+    except (OSError, ValueError) as exc:
+        raise SourceError(f"{path.name}/config.json is unreadable: {exc}") from None
+    context = next((int(config[k]) for k in _CONTEXT_KEYS if k in config), 0)
+    return ModelInfo(str(config.get("model_type", "")), context, int(config.get("vocab_size", 0)))
+
+
+def context_of_artifact(uri: str, artifacts_dir: Path) -> int | None:
+    """The context length of a stored model artifact, or None if it is not stored yet."""
+    path = ArtifactStore(artifacts_dir).path(uri)
+    try:
+        return model_info(path).context_length or None
+    except SourceError:
+        return None
+
+
+# GGUF value types (ggml's gguf.h): fixed-size ones map to struct formats.
+_GGUF_FIXED = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q"}
+_GGUF_FIXED[12] = "d"
+_GGUF_STRING, _GGUF_ARRAY = 8, 9
+
+
+def _gguf_info(path: Path) -> ModelInfo:
+    meta = read_gguf_metadata(path)
+    arch = str(meta.get("general.architecture", ""))
+    context = int(meta.get(f"{arch}.context_length", 0) or 0)
+    vocab = int(meta.get(f"{arch}.vocab_size", 0) or meta.get("tokenizer.ggml.tokens", 0) or 0)
+    return ModelInfo(arch, context, vocab, gguf=True)
+
+
+def read_gguf_metadata(path: Path) -> dict[str, Any]:
+    """The key/value header of a GGUF file; arrays are reduced to their length."""
+    with path.open("rb") as f:
+        if f.read(4) != b"GGUF":
+            raise SourceError(f"{path.name} is not a GGUF file")
+        (version,) = struct.unpack("<I", f.read(4))
+        count_fmt = "<I" if version == 1 else "<Q"
+        size = struct.calcsize(count_fmt)
+        _tensors = struct.unpack(count_fmt, f.read(size))[0]
+        (kv_count,) = struct.unpack(count_fmt, f.read(size))
+        meta: dict[str, Any] = {}
+        for _ in range(kv_count):
+            key = _read_string(f, size)
+            (vtype,) = struct.unpack("<I", f.read(4))
+            meta[key] = _read_value(f, vtype, size)
+        return meta
+
+
+def _read_string(f: BinaryIO, size: int) -> str:
+    (length,) = struct.unpack("<Q" if size == 8 else "<I", f.read(size))
+    return f.read(length).decode("utf-8", errors="replace")
+
+
+def _read_value(f: BinaryIO, vtype: int, size: int) -> Any:
+    if vtype in _GGUF_FIXED:
+        fmt = "<" + _GGUF_FIXED[vtype]
+        return struct.unpack(fmt, f.read(struct.calcsize(fmt)))[0]
+    if vtype == _GGUF_STRING:
+        return _read_string(f, size)
+    if vtype == _GGUF_ARRAY:
+        (etype,) = struct.unpack("<I", f.read(4))
+        (count,) = struct.unpack("<Q" if size == 8 else "<I", f.read(size))
+        if etype in _GGUF_FIXED:
+            f.seek(count * struct.calcsize("<" + _GGUF_FIXED[etype]), 1)
+        elif etype == _GGUF_STRING:
+            fmt = "<Q" if size == 8 else "<I"
+            for _ in range(count):
+                f.seek(struct.unpack(fmt, f.read(size))[0], 1)
+        else:
+            for _ in range(count):
+                _read_value(f, etype, size)
+        return count
+    raise SourceError(f"unknown GGUF value type {vtype}")
