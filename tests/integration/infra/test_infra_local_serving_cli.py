@@ -47,8 +47,18 @@ def _service_change(project: Path) -> dict[str, Any]:
     return change
 
 
+# The tiny test model has no benchmark upstream; the project approves it the way a team
+# approves a model evaluated elsewhere, so the mandatory gated-upstream policy passes.
+POLICY_CONFIG = """
+builtin:
+  gated-evaluation-upstream: {approved_models: [model]}
+"""
+
+
 def test_apply_serve_kill_plan_destroy(project: Path, free_port: int) -> None:
     (project / "main.ops.yaml").write_text(SPEC.format(port=free_port))
+    (project / "policies").mkdir(exist_ok=True)
+    (project / "policies" / "config.yaml").write_text(POLICY_CONFIG)
     url = f"http://127.0.0.1:{free_port}"
     done = _opspec(project, "apply", "--auto-approve")
     assert done.returncode == 0, done.stdout + done.stderr
