@@ -14,7 +14,7 @@ from engine.config.model import Config
 from engine.dag import NodeStatus, walk
 from engine.diagnostics import Diagnostics, error
 from engine.errors import OpspecError
-from engine.evaluation.instances import Instance, evaluate_inputs
+from engine.evaluation.instances import evaluate_inputs, instance_for
 from engine.evaluation.scope import Values
 from engine.expr.evaluate import evaluate_value
 from engine.expr.template import ExprError
@@ -148,14 +148,7 @@ class Applier:
         rtype = self.registry.get(change.type)
         if rtype is None:
             raise OpspecError(f"no provider for type {change.type}")
-        each = None
-        if block.has_for_each:
-            for_each = evaluate_value(block.for_each, self.values.scope()).value
-            value = for_each[change.index] if isinstance(for_each, dict) else change.index
-            if isinstance(for_each, list):
-                value = next(v for v in for_each if str(v) == change.index)
-            each = {"key": change.index, "value": value}
-        inst = Instance(change.address, change.index, each)
+        inst = instance_for(block, change.index, self.values)
         inputs, sensitive = evaluate_inputs(block, inst, self.values, sensitive_fields(rtype.spec))
         if contains_unknown(inputs):
             raise OpspecError(f"{change.address}: inputs still unknown at apply (a bug)")

@@ -91,6 +91,20 @@ def expand(block: ResourceBlock, values: Values) -> list[Instance]:
     ]
 
 
+def instance_for(block: ResourceBlock, key: str | None, values: Values) -> Instance:
+    """The planned instance ``key`` of ``block`` again, once its dependencies are final
+    (apply re-evaluates ``for_each`` to give ``each.value`` its final value)."""
+    address = instance_address(block.addr.block, key)
+    if not block.has_for_each:
+        return Instance(address, None, None)
+    for_each = evaluate_value(block.for_each, values.scope()).value
+    if isinstance(for_each, dict):
+        value = for_each[key]
+    else:
+        value = next(v for v in for_each if str(v) == key)
+    return Instance(address, key, {"key": key, "value": value})
+
+
 def evaluate_inputs(
     block: ResourceBlock, instance: Instance, values: Values, sensitive_fields: frozenset[str]
 ) -> tuple[dict[str, Any], list[PathT]]:

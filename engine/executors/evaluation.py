@@ -17,7 +17,7 @@ from typing import Any
 from engine.addrs import parse_address
 from engine.config.model import Config
 from engine.errors import OpspecError
-from engine.evaluation.instances import Instance, evaluate_inputs
+from engine.evaluation.instances import evaluate_inputs, instance_for
 from engine.evaluation.scope import Values
 from engine.expr.evaluate import evaluate_value
 from engine.plans.change import ResourceChange
@@ -59,13 +59,5 @@ class ValueBase:
         rtype = self.registry.get(change.type)
         if rtype is None:
             raise OpspecError(f"no provider for type {change.type}")
-        each = None
-        if block.has_for_each:
-            for_each = evaluate_value(block.for_each, values.scope()).value
-            if isinstance(for_each, dict):
-                value = for_each[change.index]
-            else:
-                value = next(v for v in for_each if str(v) == change.index)
-            each = {"key": change.index, "value": value}
-        instance = Instance(change.address, change.index, each)
+        instance = instance_for(block, change.index, values)
         return evaluate_inputs(block, instance, values, sensitive_fields(rtype.spec))
