@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.expr.unknown import unknown_mask
+from engine.expr.unknown import UNKNOWN
 from engine.plans.action import Action, ActionReason, Actions, parse_actions
 from engine.plans.values import PathT, mask_sensitive, sensitive_tree
 
@@ -49,6 +49,7 @@ class ResourceChange:
         """The change as ``terraform show -json`` writes it (secrets masked unless ``reveal``)."""
         before = self.before if reveal else mask_sensitive(self.before, self.before_sensitive)
         after = self.after if reveal else mask_sensitive(self.after, self.after_sensitive)
+        after_json, after_unknown = split_unknowns(after) if after is not None else (None, {})
         out: dict[str, Any] = {
             "address": self.address,
             "type": self.type,
@@ -62,8 +63,8 @@ class ResourceChange:
             "change": {
                 "actions": [a.value for a in self.actions],
                 "before": before,
-                "after": _nulls_for_unknowns(after),
-                "after_unknown": unknown_mask(self.after) if self.after is not None else {},
+                "after": after_json,
+                "after_unknown": after_unknown,
                 "before_sensitive": sensitive_tree(self.before_sensitive),
                 "after_sensitive": sensitive_tree(self.after_sensitive),
                 "replace_paths": [list(p) for p in self.replace_paths],
@@ -111,16 +112,23 @@ class ResourceChange:
         )
 
 
-def _nulls_for_unknowns(value: Any) -> Any:
-    from engine.expr.unknown import is_unknown
-
-    if is_unknown(value):
-        return None
+def split_unknowns(value: Any) -> tuple[Any, Any]:
+    """One pass over a planned value: (the value with unknowns as null, Terraform's
+    ``after_unknown`` mask with ``true`` where unknown)."""
+    if isinstance(value, str):
+        return (None, True) if value == UNKNOWN else (value, False)
     if isinstance(value, dict):
-        return {k: _nulls_for_unknowns(v) for k, v in value.items()}
+        out: dict[str, Any] = {}
+        mask: dict[str, Any] = {}
+        for k, v in value.items():
+            out[k], m = split_unknowns(v)
+            if m is not False and m != {} and m != []:
+                mask[k] = m
+        return out, mask
     if isinstance(value, list):
-        return [_nulls_for_unknowns(v) for v in value]
-    return value
+        pairs = [split_unknowns(v) for v in value]
+        return [p[0] for p in pairs], [p[1] for p in pairs]
+    return value, False
 
 
 @dataclass
@@ -161,6 +169,7 @@ class Plan:
     policy_results: list[dict[str, Any]] | None = None
     cost: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
+    _changes_json: list[dict[str, Any]] | None = field(default=None, repr=False, compare=False)
 
     def counts(self) -> dict[str, int]:
         out = {"create": 0, "update": 0, "replace": 0, "delete": 0, "read": 0}
@@ -188,6 +197,10 @@ class Plan:
     def to_json(self) -> dict[str, Any]:
         from engine import __version__
 
+        if self._changes_json is None:
+            # Computed once: review (cost, policies) and rendering all read it.
+            self._changes_json = [c.to_json() for c in self.changes]
+
         doc: dict[str, Any] = {
             "format_version": FORMAT_VERSION,
             "opspec_version": __version__,
@@ -203,7 +216,7 @@ class Plan:
                 )
                 for k, v in sorted(self.variables.items())
             },
-            "resource_changes": [c.to_json() for c in self.changes],
+            "resource_changes": self._changes_json,
             "output_changes": {k: o.to_json() for k, o in sorted(self.outputs.items())},
         }
         if self.policy_results is not None:
