@@ -64,6 +64,9 @@ class LifecycleSpec(_Strict):
     ] = []
 
 
+DEFAULT_LIFECYCLE = LifecycleSpec()
+DEFAULT_LIFECYCLE_JSON = DEFAULT_LIFECYCLE.model_dump()
+
 META_ARGUMENTS = frozenset({"depends_on", "for_each", "executor", "lifecycle"})
 TOP_LEVEL_KEYS = ("variables", "providers", "locals", "resources", "outputs")
 
@@ -94,7 +97,7 @@ class ResourceBlock:
     for_each: Any = None
     has_for_each: bool = False
     executor: Executor | None = None
-    lifecycle: LifecycleSpec = field(default_factory=LifecycleSpec)
+    lifecycle: LifecycleSpec = field(default_factory=lambda: DEFAULT_LIFECYCLE)
     meta_pos: dict[str, SourcePos] = field(default_factory=dict)
 
     @cached_property
@@ -103,6 +106,8 @@ class ResourceBlock:
 
     @cached_property
     def lifecycle_json(self) -> dict[str, Any]:
+        if self.lifecycle is DEFAULT_LIFECYCLE:
+            return DEFAULT_LIFECYCLE_JSON
         return self.lifecycle.model_dump()
 
     def key_pos_of(self, path: tuple[str | int, ...]) -> SourcePos:
