@@ -10,7 +10,7 @@ Why this is the default: it learns the shapes a metric normally takes (every pha
 or per-beat cycle is in the history), so it needs no period estimate, is unaffected by phase
 shifts, and sees anomalies whose values stay in the normal range (jitter, a deformed cycle, a
 missing peak) that value-based rules (3-sigma, MAD, IsolationForest on values) miss; see
-``benchmarks/RESULTS-monitor.md``. These are time-series *discords* (Keogh et al.).
+``benchmarks/RESULTS.md`` (Monitors). These are time-series *discords* (Keogh et al.).
 """
 
 from __future__ import annotations
