@@ -34,19 +34,19 @@ from providers.llm.benchmark import GateFailedError
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "llm-deployment"
 REF = re.compile(r"^\$\{\s*([A-Za-z_][\w.]*)\s*\}$")
 
-# int8 settings swept by --frontier: (name, method, quantization).
+# int8 settings swept by --frontier (name, method, quantization), besides the example's own.
+DOWN_ONNX = "*/mlp/down_proj/*"
+S8_RR = {"weight_type": "qint8", "reduce_range": True}
+SMOOTH = {"data": ["data/train.txt"], "alpha": 0.8}
 FRONTIER: list[tuple[str, str, dict[str, Any] | None]] = [
     ("onnx_fp32", "onnx-fp32", None),
     ("onnx_int8_naive", "onnx-int8", {"per_channel": False, "weight_type": "qint8"}),
-    ("onnx_int8_pc_s8_rr", "onnx-int8", {"weight_type": "qint8", "reduce_range": True}),
     ("onnx_int8_pc_u8", "onnx-int8", {"weight_type": "quint8"}),
-    (
-        "onnx_int8_pc_u8_no_down_qkv",
-        "onnx-int8",
-        {"weight_type": "quint8", "exclude": ["*/mlp/down_proj/*", "*/self_attn/[qkv]_proj/*"]},
-    ),
-    ("torch_int8_pt", "torch-int8", {"per_channel": False}),
-    ("torch_int8_pc", "torch-int8", {"per_channel": True}),
+    ("onnx_int8_pc_s8_rr", "onnx-int8", {"weight_type": "qint8", "reduce_range": True}),
+    ("onnx_int8_pc_s8_rr_no_down", "onnx-int8", {**S8_RR, "exclude": [DOWN_ONNX]}),
+    ("onnx_int8_pc_s8_rr_smooth", "onnx-int8", {**S8_RR, "smooth": SMOOTH}),
+    ("torch_int8_naive", "torch-int8", {"per_channel": False}),
+    ("torch_int8_pc_smooth", "torch-int8", {"smooth": SMOOTH}),
 ]
 
 

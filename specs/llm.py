@@ -216,6 +216,17 @@ class FineTuneOutputs(Outputs):
 # -- compression -----------------------------------------------------------------------------
 
 
+class SmoothSpec(_Strict):
+    """SmoothQuant: scale activation outliers into the weights (exact in float) before int8."""
+
+    data: TextSources
+    text_field: str = "text"
+    alpha: Annotated[
+        float, Field(gt=0, lt=1, description="Migration strength: 0 none, 1 all into weights.")
+    ] = 0.8
+    max_tokens: Annotated[int, Field(ge=16, description="Calibration tokens read.")] = 4096
+
+
 class QuantizationSpec(_Strict):
     per_channel: Annotated[bool, Field(description="One scale per output channel.")] = True
     keep_lm_head_fp32: Annotated[bool, Field(description="Leave the output head in float.")] = True
@@ -229,6 +240,9 @@ class QuantizationSpec(_Strict):
     weight_type: Annotated[WeightType | None, Field(description="ONNX weight type.")] = None
     reduce_range: Annotated[
         bool | None, Field(description="ONNX: 7-bit weights (for pre-VNNI CPUs).")
+    ] = None
+    smooth: Annotated[
+        SmoothSpec | None, Field(description="SmoothQuant calibration (Llama-style models).")
     ] = None
 
     def onnx_only_fields(self) -> list[str]:

@@ -60,8 +60,19 @@ def short_value(value: Any, *, sensitive: bool = False) -> str:
         return text if len(text) <= 40 else text[:37] + '…"'
     if value is None:
         return "null"
-    text = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+    text = json.dumps(_shown(value), sort_keys=True, default=str, ensure_ascii=False)
     return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _shown(value: Any) -> Any:
+    """Unknowns inside containers read as "(known after apply)", never as the sentinel."""
+    if is_unknown(value):
+        return KNOWN_AFTER_APPLY
+    if isinstance(value, dict):
+        return {k: _shown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shown(v) for v in value]
+    return value
 
 
 def describe_diffs(diffs: list[FieldDiff], sensitive: list[PathT]) -> str:

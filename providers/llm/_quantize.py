@@ -8,8 +8,9 @@
   first rewritten as ``nn.Linear``); saved as a state dict, see :mod:`providers.llm.loading`.
 - ``fp16``/``bf16``: the weights cast, saved with ``save_pretrained`` (CUDA only).
 
-The ONNX export of a model is kept in the store under its own cache key, so the fp32 and the
-int8 variants of one model (and a sweep of int8 settings) export it once.
+``quantization.smooth`` applies SmoothQuant (:mod:`providers.llm._smooth`) to the float model
+first, for either backend. The ONNX export of a model is kept in the store under its own cache
+key, so the fp32 and int8 variants of one model (and a sweep of int8 settings) export it once.
 
 Every result is loaded back with :func:`providers.llm.loading.load_causal_lm` and run once
 before it is stored, so a stored artifact is known to be runnable.
@@ -34,6 +35,8 @@ from providers.llm._common import (
     untyped,
 )
 from providers.llm._device import job_device
+from providers.llm._smooth import smooth
+from providers.llm._text import read_documents
 from providers.llm.loading import (
     TORCH_INT8_WEIGHTS,
     conv1d_to_linear,
@@ -45,10 +48,16 @@ from providers.llm.loading import (
 
 
 def compress(
-    model: str, method: str, quantization: dict[str, Any], device: str, artifacts_dir: str
+    model: str,
+    method: str,
+    quantization: dict[str, Any],
+    device: str,
+    project_dir: str,
+    artifacts_dir: str,
 ) -> dict[str, Any]:
     """Compress the artifact ``model`` with ``method``; return the compression's outputs."""
     started = time.monotonic()
+    smoothing = _smoothing(quantization.get("smooth"), project_dir, artifacts_dir)
     source = artifact_path(artifacts_dir, model)
     if read_manifest(source)["format"] != "hf":
         raise ValueError("compression needs a float model (llm_model or fine_tune)")
@@ -57,9 +66,11 @@ def compress(
         out = work / "out"
         out.mkdir()
         if method.startswith("onnx"):
-            facts = _onnx(model, out, work, artifacts_dir, method == "onnx-int8", quantization)
+            int8 = method == "onnx-int8"
+            exported = _onnx_export(model, work, artifacts_dir, smoothing)
+            facts = _onnx(exported, out, int8, quantization)
         elif method == "torch-int8":
-            facts = _torch_int8(source, out, quantization)
+            facts = _torch_int8(source, out, quantization, smoothing)
         else:
             facts = _cast(source, out, method)
         write_manifest(out, {"method": method, "source": model, **facts})
@@ -84,10 +95,24 @@ def _excluded(name: str, patterns: list[str], keep_head: bool) -> bool:
     return any(fnmatch.fnmatchcase(name, p) for p in patterns)
 
 
-def _onnx(
-    model: str, out: Path, work: Path, artifacts_dir: str, int8: bool, quantization: dict[str, Any]
-) -> dict[str, Any]:
-    exported = _onnx_export(model, work, artifacts_dir)
+def _smoothing(
+    smooth: dict[str, Any] | None, project_dir: str, artifacts_dir: str
+) -> dict[str, Any] | None:
+    """SmoothQuant settings with their calibration text read, or None."""
+    if not smooth:
+        return None
+    field = smooth.get("text_field", "text")
+    docs = read_documents(list(smooth["data"]), Path(project_dir), Path(artifacts_dir), field)
+    return {"docs": docs, "alpha": smooth["alpha"], "max_tokens": smooth["max_tokens"]}
+
+
+def _apply_smoothing(lm: Any, tokenizer: Any, smoothing: dict[str, Any] | None) -> int:
+    if smoothing is None:
+        return 0
+    return smooth(lm, tokenizer, smoothing["docs"], smoothing["alpha"], smoothing["max_tokens"])
+
+
+def _onnx(exported: Path, out: Path, int8: bool, quantization: dict[str, Any]) -> dict[str, Any]:
     for item in exported.iterdir():
         if not item.name.startswith("model.onnx") or not int8:
             shutil.copy2(item, out / item.name)
@@ -96,18 +121,22 @@ def _onnx(
     return {"format": "onnx", "dtype": "int8", **_onnx_quantize(exported, out, quantization)}
 
 
-def _onnx_export(model: str, work: Path, artifacts_dir: str) -> Path:
-    """The ONNX export of ``model``, exported once and kept in the store for every variant."""
+def _onnx_export(
+    model: str, work: Path, artifacts_dir: str, smoothing: dict[str, Any] | None
+) -> Path:
+    """The ONNX export of ``model`` (smoothed first if asked), kept in the store for reuse."""
     from optimum.exporters.onnx import main_export
 
     artifacts = ArtifactStore(Path(artifacts_dir))
     libraries = library_versions("torch", "transformers", "optimum", "optimum-onnx", "onnx")
-    key = sha256_json({"onnx-export": model, "libraries": libraries})
+    key = sha256_json({"onnx-export": model, "libraries": libraries, "smoothing": smoothing})
     record = artifacts.cache_get(key)
     if record is not None:
         return artifacts.path(record["outputs"]["uri"])
     exported = work / "export"
     source = artifact_path(artifacts_dir, model)
+    if smoothing is not None:
+        source = _smoothed_copy(source, work / "smoothed", smoothing)
     main_export(str(source), output=exported, task="text-generation-with-past", device="cpu")
     uri = artifacts.put(exported)
     artifacts.cache_put(key, {"outputs": {"uri": uri}})
@@ -149,12 +178,28 @@ def _onnx_quantize(exported: Path, out: Path, q: dict[str, Any]) -> dict[str, An
     }
 
 
-def _torch_int8(source: Path, out: Path, q: dict[str, Any]) -> dict[str, Any]:
+def _smoothed_copy(source: Path, dest: Path, smoothing: dict[str, Any]) -> Path:
+    import torch
+
+    transformers = untyped("transformers")
+    lm = transformers.AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32)
+    tokenizer = transformers.AutoTokenizer.from_pretrained(source)
+    _apply_smoothing(lm, tokenizer, smoothing)
+    lm.save_pretrained(dest, safe_serialization=True)
+    tokenizer.save_pretrained(dest)
+    return dest
+
+
+def _torch_int8(
+    source: Path, out: Path, q: dict[str, Any], smoothing: dict[str, Any] | None
+) -> dict[str, Any]:
     import torch
 
     transformers = untyped("transformers")
 
     lm = transformers.AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32).eval()
+    tokenizer = transformers.AutoTokenizer.from_pretrained(source)
+    _apply_smoothing(lm, tokenizer, smoothing)
     conv1d_to_linear(lm)
     linears = [n for n, m in lm.named_modules() if isinstance(m, torch.nn.Linear)]
     patterns = list(q.get("exclude", []))
@@ -165,7 +210,7 @@ def _torch_int8(source: Path, out: Path, q: dict[str, Any]) -> dict[str, Any]:
     quantize_modules(lm, chosen, per_channel)
     torch.save(lm.state_dict(), out / TORCH_INT8_WEIGHTS)
     lm.config.save_pretrained(out)
-    transformers.AutoTokenizer.from_pretrained(source).save_pretrained(out)
+    tokenizer.save_pretrained(out)
     return {
         "format": "torch-int8",
         "dtype": "int8",

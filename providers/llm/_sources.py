@@ -154,6 +154,16 @@ def context_of_artifact(uri: str, artifacts_dir: Path) -> int | None:
         return None
 
 
+def architecture_of_artifact(uri: str, artifacts_dir: Path) -> str | None:
+    """The model type of a stored model artifact, or None if it is not stored (yet)."""
+    if not is_artifact_uri(uri):
+        return None
+    try:
+        return model_info(ArtifactStore(artifacts_dir).path(uri)).architecture or None
+    except SourceError:
+        return None
+
+
 # GGUF value types (ggml's gguf.h): fixed-size ones map to struct formats.
 _GGUF_FIXED = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q"}
 _GGUF_FIXED[12] = "d"

@@ -29,7 +29,6 @@ def fine_tune(
     import torch
 
     transformers = untyped("transformers")
-
     started = time.monotonic()
     seed = int(settings["seed"])
     random.seed(seed)
@@ -37,38 +36,22 @@ def fine_tune(
     device = job_device(settings["device"])
     source = artifact_path(artifacts_dir, model)
     if read_manifest(source)["format"] != "hf":
-        raise ValueError(
-            "fine-tuning needs a float model (llm_model or fine_tune), not a compressed one"
-        )
+        raise ValueError("fine-tuning needs a float model (llm_model or fine_tune)")
     tokenizer = transformers.AutoTokenizer.from_pretrained(source)
     lm = transformers.AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32).to(device)
-    project, store_dir = Path(project_dir), Path(artifacts_dir)
-    field, seq_len = settings["text_field"], int(settings["seq_len"])
-    blocks = _blocks(read_documents(data, project, store_dir, field), tokenizer, seq_len)
-    if eval_data:
-        train = blocks
-        held = _blocks(read_documents(eval_data, project, store_dir, field), tokenizer, seq_len)
-    else:
-        train, held = _split(blocks, float(settings["eval_fraction"]), seed)
-    eval_before = evaluate(lm, held, int(settings["batch_size"]), device)
+    train, held = _datasets(data, eval_data, settings, tokenizer, project_dir, artifacts_dir)
+    batch_size = int(settings["batch_size"])
+    eval_before = evaluate(lm, held, batch_size, device)
     if settings["method"] == "lora":
         lm = _with_lora(lm, settings.get("lora") or {})
     trainable = sum(p.numel() for p in lm.parameters() if p.requires_grad)
-    steps = int(settings["steps"] or math.ceil(float(settings["epochs"] or 1.0) * len(train)
-                                               / int(settings["batch_size"])))  # fmt: skip
+    epochs = float(settings["epochs"] or 1.0)
+    steps = int(settings["steps"] or math.ceil(epochs * len(train) / batch_size))
     history = _train(lm, train, steps, settings, device)
-    eval_after = evaluate(lm, held, int(settings["batch_size"]), device)
+    eval_after = evaluate(lm, held, batch_size, device)
     if settings["method"] == "lora":
         lm = lm.merge_and_unload()
-    lm = lm.to("cpu")
-    parameters = sum(p.numel() for p in lm.parameters())
-    with staging(artifacts_dir) as folder:
-        lm.save_pretrained(folder, safe_serialization=True)
-        tokenizer.save_pretrained(folder)
-        manifest = {"format": "hf", "dtype": "float32", "parameters": parameters,
-                    "architecture": lm.config.model_type, "fine_tuned_from": model}  # fmt: skip
-        write_manifest(folder, manifest)
-        uri, _size = store(artifacts_dir, folder)
+    uri, parameters = _save(lm.to("cpu"), tokenizer, model, artifacts_dir)
     return {
         "uri": uri,
         "loss_history": [round(x, 5) for x in history],
@@ -77,12 +60,38 @@ def fine_tune(
         "eval_loss": round(eval_after, 5),
         "eval_perplexity": round(math.exp(eval_after), 4),
         "steps_run": steps,
-        "tokens_trained": steps * int(settings["batch_size"]) * seq_len,
+        "tokens_trained": steps * batch_size * int(settings["seq_len"]),
         "parameters": parameters,
         "trainable_parameters": trainable,
         "duration_s": round(time.monotonic() - started, 2),
         "device_used": device,
     }
+
+
+def _datasets(
+    data: list[str], eval_data: list[str], settings: dict[str, Any], tokenizer: Any,
+    project_dir: str, artifacts_dir: str,
+) -> tuple[list[list[int]], list[list[int]]]:  # fmt: skip
+    """Training and held-out blocks of ``seq_len`` tokens."""
+    project, store_dir = Path(project_dir), Path(artifacts_dir)
+    field, seq_len = settings["text_field"], int(settings["seq_len"])
+    blocks = _blocks(read_documents(data, project, store_dir, field), tokenizer, seq_len)
+    if not eval_data:
+        return _split(blocks, float(settings["eval_fraction"]), int(settings["seed"]))
+    held = _blocks(read_documents(eval_data, project, store_dir, field), tokenizer, seq_len)
+    return blocks, held
+
+
+def _save(lm: Any, tokenizer: Any, base: str, artifacts_dir: str) -> tuple[str, int]:
+    parameters = sum(p.numel() for p in lm.parameters())
+    with staging(artifacts_dir) as folder:
+        lm.save_pretrained(folder, safe_serialization=True)
+        tokenizer.save_pretrained(folder)
+        manifest = {"format": "hf", "dtype": "float32", "parameters": parameters,
+                    "architecture": lm.config.model_type, "fine_tuned_from": base}  # fmt: skip
+        write_manifest(folder, manifest)
+        uri, _size = store(artifacts_dir, folder)
+    return uri, parameters
 
 
 def _blocks(docs: list[str], tokenizer: Any, seq_len: int) -> list[list[int]]:

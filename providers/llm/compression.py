@@ -16,6 +16,8 @@ from providers.base import CheckFailure
 from providers.llm._common import library_versions
 from providers.llm._device import plan_device
 from providers.llm._provider import ArtifactJob
+from providers.llm._smooth import SMOOTHABLE
+from providers.llm._sources import architecture_of_artifact, text_fingerprint
 from specs.llm import (
     CompressionMethod,
     CompressionOutputs,
@@ -32,7 +34,11 @@ class CompressionProvider(ArtifactJob):
     spec = CompressionSpec
     outputs = CompressionOutputs
     job_target: ClassVar[str] = "providers.llm._quantize:compress"
-    code_modules: ClassVar[tuple[str, ...]] = ("providers.llm.loading",)
+    code_modules: ClassVar[tuple[str, ...]] = (
+        "providers.llm.loading",
+        "providers.llm._smooth",
+        "providers.llm._text",
+    )
 
     def check_semantics(self, spec: Any) -> list[CheckFailure]:
         failures = self.device_failures(spec.device)
@@ -67,12 +73,23 @@ class CompressionProvider(ArtifactJob):
             return []
         if not spec.method.is_int8:
             return [CheckFailure("quantization", f"applies to int8 methods, not {spec.method}")]
+        failures = []
         if spec.method is CompressionMethod.TORCH_INT8:
-            return [
+            failures += [
                 CheckFailure(f"quantization.{name}", "is an ONNX option; torch-int8 ignores it")
                 for name in q.onnx_only_fields()
             ]
-        return []
+        if q.smooth is not None:
+            failures += self.source_failures(q.smooth.data, "quantization.smooth.data")
+            architecture = architecture_of_artifact(spec.model, self.ctx.artifacts_dir)
+            if architecture is not None and architecture not in SMOOTHABLE:
+                failures.append(
+                    CheckFailure(
+                        "quantization.smooth",
+                        f"smoothing supports {', '.join(sorted(SMOOTHABLE))}, not {architecture}",
+                    )
+                )
+        return failures
 
     def normalized_quantization(self, spec: Any) -> dict[str, Any] | None:
         """The quantization settings with defaults filled in (None for non-int8 methods)."""
@@ -87,10 +104,19 @@ class CompressionProvider(ArtifactJob):
             "model": str(spec.model).rsplit("/", 1)[-1],
             "method": str(spec.method),
             "quantization": sha256_json(self.normalized_quantization(spec)),
+            "calibration": self._calibration_hash(spec),
             "device": "cpu" if spec.method.is_int8 else plan_device(spec.device),
             "libraries": sha256_json(library_versions(*_LIBRARIES)),
             "code": self.code_hash(),
         }
+
+    def _calibration_hash(self, spec: Any) -> str:
+        smooth = spec.quantization.smooth if spec.quantization is not None else None
+        if smooth is None:
+            return ""
+        return sha256_json(
+            [text_fingerprint(v, self.ctx.project, self.ctx.artifacts_dir) for v in smooth.data]
+        )
 
     def job_kwargs(self, inputs: dict[str, Any]) -> dict[str, Any]:
         spec = self.model(inputs)
@@ -99,5 +125,6 @@ class CompressionProvider(ArtifactJob):
             "method": str(spec.method),
             "quantization": self.normalized_quantization(spec) or {},
             "device": "cpu" if spec.method.is_int8 else spec.device.value,
+            "project_dir": str(self.ctx.project),
             "artifacts_dir": str(self.ctx.artifacts_dir),
         }

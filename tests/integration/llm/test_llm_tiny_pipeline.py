@@ -89,7 +89,11 @@ def pipeline(project: Path) -> dict[str, dict[str, Any]]:
         CompressionProvider,
         project,
         "compression.onnx_int8",
-        {"model": tuned["uri"], "method": "onnx-int8", "quantization": {"weight_type": "quint8"}},
+        {
+            "model": tuned["uri"],
+            "method": "onnx-int8",
+            "quantization": {"weight_type": "quint8", "smooth": {"data": ["data/train.txt"]}},
+        },
     )
     torch_int8 = apply(
         CompressionProvider,
@@ -188,3 +192,18 @@ def test_reapply_is_a_cache_hit(pipeline: dict[str, Any], project: Path) -> None
     again = p.create(p.check({}, inputs).inputs)
     assert again.outs["uri"] == pipeline["tuned"]["uri"]
     assert sorted(runs.rglob("log.txt")) == before
+
+
+def test_lora_fine_tune_merges_into_a_plain_model(pipeline: dict[str, Any], project: Path) -> None:
+    news = {
+        "model": pipeline["base"]["uri"], "data": ["data/train.txt"], "eval_fraction": 0.2,
+        "method": "lora", "lora": {"r": 4, "alpha": 8}, "epochs": 0.2, "batch_size": 8,
+        "seq_len": 32, "learning_rate": 1e-2,
+    }  # fmt: skip
+    out = apply(FineTuneProvider, project, "fine_tune.lora", news)
+    assert 0 < out["trainable_parameters"] < out["parameters"] / 5
+    assert out["parameters"] == pipeline["base"]["parameters"]
+    assert out["steps_run"] == len(out["loss_history"]) >= 1
+    folder = ArtifactStore(project / ".opspec" / "artifacts").path(out["uri"])
+    assert read_manifest(folder)["format"] == "hf"
+    assert not any("lora" in p.name for p in folder.iterdir())
