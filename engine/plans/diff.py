@@ -10,7 +10,7 @@ from typing import Any
 from engine.expr.unknown import KNOWN_AFTER_APPLY, is_unknown
 from engine.plans.action import ActionReason
 from engine.plans.change import FieldDiff
-from engine.plans.values import PathT, is_under
+from engine.plans.values import PathT, is_under, with_unknowns_shown
 
 _HEX = re.compile(r"^[0-9a-f]{32,}$")
 _MAX_SHOWN = 3
@@ -60,19 +60,8 @@ def short_value(value: Any, *, sensitive: bool = False) -> str:
         return text if len(text) <= 40 else text[:37] + '…"'
     if value is None:
         return "null"
-    text = json.dumps(_shown(value), sort_keys=True, default=str, ensure_ascii=False)
+    text = json.dumps(with_unknowns_shown(value), sort_keys=True, default=str, ensure_ascii=False)
     return text if len(text) <= 40 else text[:39] + "…"
-
-
-def _shown(value: Any) -> Any:
-    """Unknowns inside containers read as "(known after apply)", never as the sentinel."""
-    if is_unknown(value):
-        return KNOWN_AFTER_APPLY
-    if isinstance(value, dict):
-        return {k: _shown(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_shown(v) for v in value]
-    return value
 
 
 def describe_diffs(diffs: list[FieldDiff], sensitive: list[PathT]) -> str:

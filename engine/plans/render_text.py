@@ -9,7 +9,7 @@ from engine.expr.unknown import KNOWN_AFTER_APPLY, is_unknown
 from engine.plans.action import NOOP, Action, ActionReason, Actions, is_replace
 from engine.plans.change import OutputChange, Plan, ResourceChange
 from engine.plans.diff import format_path
-from engine.plans.values import SENSITIVE, PathT, is_under
+from engine.plans.values import SENSITIVE, PathT, is_under, with_unknowns_shown
 
 _SYMBOL = {
     (Action.CREATE,): "+",
@@ -35,17 +35,7 @@ def render_value(value: Any, *, secret: bool = False) -> str:
         return SENSITIVE
     if is_unknown(value):
         return KNOWN_AFTER_APPLY
-    return json.dumps(_shown(value), ensure_ascii=False, sort_keys=True)
-
-
-def _shown(value: Any) -> Any:
-    if is_unknown(value):
-        return KNOWN_AFTER_APPLY
-    if isinstance(value, dict):
-        return {k: _shown(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_shown(v) for v in value]
-    return value
+    return json.dumps(with_unknowns_shown(value), ensure_ascii=False, sort_keys=True)
 
 
 def _lines_for_create(change: ResourceChange) -> list[str]:

@@ -71,3 +71,16 @@ def sensitive_tree(paths: Iterable[PathT]) -> Any:
 
 def is_under(path: PathT, prefixes: Iterable[PathT]) -> bool:
     return any(path[: len(p)] == p for p in prefixes)
+
+
+def with_unknowns_shown(value: Any) -> Any:
+    """``value`` with every unknown replaced by "(known after apply)", for display."""
+    from engine.expr.unknown import KNOWN_AFTER_APPLY, is_unknown
+
+    if is_unknown(value):
+        return KNOWN_AFTER_APPLY
+    if isinstance(value, dict):
+        return {k: with_unknowns_shown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [with_unknowns_shown(v) for v in value]
+    return value
