@@ -100,11 +100,11 @@ class ResourceBlock:
     lifecycle: LifecycleSpec = field(default_factory=lambda: DEFAULT_LIFECYCLE)
     meta_pos: dict[str, SourcePos] = field(default_factory=dict)
 
-    @cached_property
+    @property
     def pos_text(self) -> str:
         return str(self.pos)
 
-    @cached_property
+    @property
     def lifecycle_json(self) -> dict[str, Any]:
         if self.lifecycle is DEFAULT_LIFECYCLE:
             return DEFAULT_LIFECYCLE_JSON

@@ -10,13 +10,21 @@ import networkx as nx
 class Graph:
     def __init__(self) -> None:
         self._g: nx.DiGraph = nx.DiGraph()
+        self._order: list[str] | None = None  # the topological order, until the next change
 
     def add_node(self, node: str) -> None:
+        self._order = None
         self._g.add_node(node)
 
     def add_edge(self, dependency: str, dependent: str) -> None:
         """``dependent`` depends on ``dependency``."""
+        self._order = None
         self._g.add_edge(dependency, dependent)
+
+    def add_edges(self, edges: Iterable[tuple[str, str]]) -> None:
+        """Many ``(dependency, dependent)`` edges at once."""
+        self._order = None
+        self._g.add_edges_from(edges)
 
     def __contains__(self, node: object) -> bool:
         return node in self._g
@@ -55,6 +63,11 @@ class Graph:
     def cycles(self) -> list[list[str]]:
         """One cycle per strongly connected component, each starting at its smallest node,
         in sorted order, so reports are identical between runs."""
+        try:
+            self._order = list(nx.topological_sort(self._g))
+            return []  # acyclic, and the order is ready for the walk
+        except nx.NetworkXUnfeasible:
+            pass
         found: list[list[str]] = []
         for component in nx.strongly_connected_components(self._g):
             if len(component) == 1:
@@ -70,7 +83,9 @@ class Graph:
 
     def topological_order(self) -> list[str]:
         """Dependencies first; the same for the same graph built in the same order."""
-        return list(nx.topological_sort(self._g))
+        if self._order is None:
+            self._order = list(nx.topological_sort(self._g))
+        return list(self._order)
 
     def subgraph(self, nodes: Iterable[str]) -> Graph:
         out = Graph()

@@ -173,6 +173,10 @@ def _find_close(text: str, start: int) -> int:
 def parse_template(text: str) -> Template:
     if "${" not in text:
         return Template.of((text,))
+    if text.startswith("${") and text.endswith("}") and _SIMPLE_CHARS.issuperset(text[2:-1]):
+        # The common case, exactly one plain reference: `${a.b.c}`.
+        expr = _parse_expr(text[2:-1])
+        return Template((expr,), False, expr, expr.refs)
     parts: list[str | Expr] = []
     literal: list[str] = []
     i = 0

@@ -22,9 +22,15 @@ def contains_unknown(value: Any) -> bool:
     if isinstance(value, str):
         return value == UNKNOWN
     if isinstance(value, dict):
-        return any(contains_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(contains_unknown(v) for v in value)
+        value = value.values()
+    elif not isinstance(value, list):
+        return False
+    for item in value:  # plain loops: this runs on every value of every plan
+        if isinstance(item, str):
+            if item == UNKNOWN:
+                return True
+        elif isinstance(item, dict | list) and contains_unknown(item):
+            return True
     return False
 
 

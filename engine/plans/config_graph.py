@@ -129,8 +129,7 @@ class ConfigGraph:
 
     def _add_refs(self, node: str, deps: set[str]) -> None:
         self.node_deps[node] = set(deps)
-        for dep in sorted(deps):
-            self.graph.add_edge(dep, node)
+        self.graph.add_edges([(dep, node) for dep in sorted(deps)])
 
     def _pos_of_node(self, node: str) -> SourcePos | None:
         if node in self.config.resources:

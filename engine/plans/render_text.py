@@ -41,15 +41,18 @@ def render_value(value: Any, *, secret: bool = False) -> str:
 def _lines_for_create(change: ResourceChange) -> list[str]:
     after = change.after or {}
     width = max((len(k) for k in after), default=0)
+    sensitive = change.after_sensitive
     out = []
     for key in sorted(after):
         value = after[key]
         if value is None:
             continue
-        secret = is_under((key,), change.after_sensitive) or any(
-            p[:1] == (key,) for p in change.after_sensitive
-        )
-        shown = _masked_nested(value, (key,), change.after_sensitive) if not secret else SENSITIVE
+        if not sensitive:
+            shown = render_value(value)
+        elif is_under((key,), sensitive) or any(p[:1] == (key,) for p in sensitive):
+            shown = SENSITIVE
+        else:
+            shown = _masked_nested(value, (key,), sensitive)
         out.append(f"      + {key.ljust(width)} = {shown}")
     return out
 

@@ -6,6 +6,8 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
+from engine.expr.unknown import KNOWN_AFTER_APPLY, UNKNOWN
+
 PathT = tuple[str | int, ...]
 
 SENSITIVE = "(sensitive)"
@@ -75,10 +77,8 @@ def is_under(path: PathT, prefixes: Iterable[PathT]) -> bool:
 
 def with_unknowns_shown(value: Any) -> Any:
     """``value`` with every unknown replaced by "(known after apply)", for display."""
-    from engine.expr.unknown import KNOWN_AFTER_APPLY, is_unknown
-
-    if is_unknown(value):
-        return KNOWN_AFTER_APPLY
+    if isinstance(value, str):
+        return KNOWN_AFTER_APPLY if value == UNKNOWN else value
     if isinstance(value, dict):
         return {k: with_unknowns_shown(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -96,15 +96,17 @@ def _has_gates(ctx: EvalContext, block: str) -> bool:
 def check_gated_upstream(ctx: EvalContext, settings: RuleSettings) -> list[Violation]:
     out: list[Violation] = []
     approved = set(getattr(settings, "approved_models", []))
-    graph = ctx.graph
     for type_name, verb, fields in (
         ("model", "registered", ("artifact", "source", "model_uri", "model")),
         ("llm_service", "served", ("model",)),
     ):
         for change in _existing(ctx, type_name):
+            graph = ctx.graph  # built on first use: most plans register and serve nothing
             block = block_of(change)
             gated = graph.upstream_matching(
-                block, "gated", lambda b: graph.type_of(b) in GATE_TYPES and _has_gates(ctx, b)
+                block,
+                "gated",
+                lambda b: ctx.graph.type_of(b) in GATE_TYPES and _has_gates(ctx, b),
             )
             if gated:
                 continue

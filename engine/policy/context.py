@@ -7,6 +7,7 @@ large plan pays for them once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
@@ -27,7 +28,8 @@ class EvalContext:
 
     @cached_property
     def changes(self) -> list[Change]:
-        return self.graph.changes
+        changes = self.plan.get("resource_changes") or []
+        return [c for c in changes if isinstance(c, Mapping)]
 
     @cached_property
     def by_type(self) -> dict[str, list[Change]]:

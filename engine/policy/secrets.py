@@ -97,12 +97,15 @@ def plaintext_secrets(
             yield (f"{path}.value" if path else "value"), pair_name
         for key, item in value.items():
             name = str(key)
-            where = f"{path}.{name}" if path else name
-            sub = _child(sensitive, name)
-            if looks_like_secret_name(name) and is_plaintext(item) and not _is_flagged(sub):
-                yield where, name
-            elif isinstance(item, dict | list):
-                yield from plaintext_secrets(item, sub, where)
+            if isinstance(item, dict | list):
+                where = f"{path}.{name}" if path else name
+                yield from plaintext_secrets(item, _child(sensitive, name), where)
+            elif (
+                looks_like_secret_name(name)
+                and is_plaintext(item)
+                and not _is_flagged(_child(sensitive, name))
+            ):
+                yield (f"{path}.{name}" if path else name), name
     elif isinstance(value, list):
         for i, item in enumerate(value):
             if isinstance(item, dict | list):
