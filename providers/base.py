@@ -22,7 +22,7 @@ from pulumi.output import Unknown
 from pydantic import ValidationError
 
 from engine.expr.unknown import UNKNOWN, contains_unknown
-from specs.base import Outputs, ResourceSpec, force_new_fields
+from specs.base import Outputs, ResourceSpec, field_names, force_new_fields
 
 if TYPE_CHECKING:
     from engine.jobs.runner import JobResult
@@ -86,6 +86,9 @@ class ProviderContext:
 
 def denormalize_floats(value: Any) -> Any:
     """Undo Pulumi's wire format: integral floats become ints, ``Unknown()`` the sentinel."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value  # the common case, first
     if isinstance(value, Unknown):
         return UNKNOWN
     if isinstance(value, float) and value.is_integer() and not math.isinf(value):
@@ -133,7 +136,7 @@ class Provider(ResourceProvider):
 
     def model(self, props: Mapping[str, Any]) -> Any:
         """The validated spec model of ``props`` (outputs and unknown keys dropped)."""
-        fields = self.spec.model_fields
+        fields = field_names(self.spec)
         return self.spec.model_validate(
             {k: denormalize_floats(v) for k, v in props.items() if k in fields}
         )
@@ -146,7 +149,7 @@ class Provider(ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         # Under Pulumi's dynamic-provider server, news also carry the serialized provider.
-        news = {k: v for k, v in denormalize_floats(dict(news)).items() if k != PROVIDER_KEY}
+        news = {k: denormalize_floats(v) for k, v in news.items() if k != PROVIDER_KEY}
         try:
             spec = self.spec.model_validate(news)
         except ValidationError as exc:
@@ -164,7 +167,7 @@ class Provider(ResourceProvider):
         return CheckResult(inputs, self.check_semantics(spec))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        fields = self.spec.model_fields
+        fields = field_names(self.spec)
         changed = [
             k for k in fields if denormalize_floats(olds.get(k)) != denormalize_floats(news.get(k))
         ]

@@ -65,6 +65,13 @@ def sensitive_fields(model: type[BaseModel]) -> frozenset[str]:
 
 
 @cache
+def field_names(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``model`` in declaration order (pydantic's ``model_fields`` is slow to
+    read on every resource instance)."""
+    return tuple(model.model_fields)
+
+
+@cache
 def attribute_names(spec: type[BaseModel], outputs: type[BaseModel]) -> frozenset[str]:
     """Every attribute an expression may read from a resource of this type."""
     return frozenset(spec.model_fields) | frozenset(outputs.model_fields) | {"id"}

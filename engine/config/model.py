@@ -6,13 +6,16 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.addrs import ResourceAddr
 from engine.config.yamlpos import YamlMap
 from engine.diagnostics import SourcePos
+
+if TYPE_CHECKING:
+    from engine.expr.evaluate import Site
 
 
 class VarType(StrEnum):
@@ -99,6 +102,16 @@ class ResourceBlock:
     executor: Executor | None = None
     lifecycle: LifecycleSpec = field(default_factory=lambda: DEFAULT_LIFECYCLE)
     meta_pos: dict[str, SourcePos] = field(default_factory=dict)
+    _sites: list[Site] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def sites(self) -> list[Site]:
+        """Where the expressions of the body are (found once, used by every evaluation)."""
+        if self._sites is None:
+            from engine.expr.evaluate import expression_sites
+
+            self._sites = expression_sites(self.body)
+        return self._sites
 
     @property
     def pos_text(self) -> str:

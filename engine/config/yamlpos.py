@@ -127,6 +127,19 @@ def _build(loader: _PosLoader) -> Any:
     resolve = loader.resolve
     constructors = loader.yaml_constructors
     tags: dict[str, str] = {}  # plain scalar -> resolved tag (keys repeat a lot)
+    # Local names: this loop runs once per scalar of every spec file.
+    scalar_event, mapping_start, sequence_start = (
+        yaml.ScalarEvent,
+        yaml.MappingStartEvent,
+        yaml.SequenceStartEvent,
+    )
+    mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+    resolved_first, scalar_tags, yaml_map, yaml_list = (
+        _RESOLVED_FIRST,
+        _SCALAR_TAGS,
+        YamlMap,
+        YamlList,
+    )
     get()  # StreamStart
     event = get()
     if type(event) is yaml.StreamEndEvent:
@@ -140,17 +153,17 @@ def _build(loader: _PosLoader) -> Any:
         event = get()
         cls = type(event)
         mark = event.start_mark
-        if cls is yaml.ScalarEvent:
+        if cls is scalar_event:
             if event.anchor is not None:
                 return _FALLBACK
             value: Any = event.value
             tag = event.tag
-            if tag is None and event.implicit[0] and value[:1] in _RESOLVED_FIRST:
+            if tag is None and event.implicit[0] and value[:1] in resolved_first:
                 tag = tags.get(value)
                 if tag is None:
                     tag = tags[value] = resolve(yaml.ScalarNode, value, (True, False))
                 if tag != _STR:
-                    if tag not in _SCALAR_TAGS:
+                    if tag not in scalar_tags:
                         return _FALLBACK
                     if tag == _INT and value.isdigit() and (value[0] != "0" or value == "0"):
                         value = int(value)  # plain decimal (a leading 0 means octal in YAML 1.1)
@@ -159,18 +172,18 @@ def _build(loader: _PosLoader) -> Any:
                         value = constructors[tag](loader, node)
             elif tag is not None:
                 return _FALLBACK
-        elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
+        elif cls is mapping_start or cls is sequence_start:
             if event.anchor is not None or event.tag is not None:
                 return _FALLBACK
-            if stack and type(stack[-1]) is YamlMap and keys[-1] is _FALLBACK:
+            if stack and type(stack[-1]) is yaml_map and keys[-1] is _FALLBACK:
                 return _FALLBACK  # a complex key: the full path reports it
-            container: Any = YamlMap() if cls is yaml.MappingStartEvent else YamlList()
+            container: Any = yaml_map() if cls is mapping_start else yaml_list()
             container.pos = (mark.line + 1, mark.column + 1)
             stack.append(container)
             keys.append(_FALLBACK)
             key_marks.append((0, 0))
             continue
-        elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
+        elif cls is mapping_end or cls is sequence_end:
             value = stack.pop()
             keys.pop()
             key_marks.pop()
@@ -179,7 +192,7 @@ def _build(loader: _PosLoader) -> Any:
                 root = value
                 continue
             parent = stack[-1]
-            if type(parent) is YamlList:
+            if type(parent) is yaml_list:
                 parent.append(value)
                 parent.item_pos.append(pos)
             else:
@@ -200,7 +213,7 @@ def _build(loader: _PosLoader) -> Any:
             root = value
             continue
         parent = stack[-1]
-        if type(parent) is YamlList:
+        if type(parent) is yaml_list:
             parent.append(value)
             parent.item_pos.append(pos)
             continue

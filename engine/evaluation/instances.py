@@ -110,7 +110,7 @@ def evaluate_inputs(
 ) -> tuple[dict[str, Any], list[PathT]]:
     """The instance's inputs (unknowns kept) and the paths of secrets among them."""
     try:
-        result = evaluate_value(block.body, values.scope(instance.each))
+        result = evaluate_value(block.body, values.scope(instance.each), sites=block.sites)
     except PathExprError as exc:
         raise BlockError([error(str(exc), "", block.pos_of(exc.path), instance.address)]) from None
     inputs: dict[str, Any] = result.value

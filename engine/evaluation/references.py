@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from engine.config.model import Config
 from engine.config.validation import did_you_mean
 from engine.diagnostics import Diagnostic, error
-from engine.expr.evaluate import PathExprError, refs_in
+from engine.expr.evaluate import PathExprError, Site, refs_in
 from engine.expr.sandbox import environment
 from engine.expr.template import Ref
 from engine.registry import Registry
@@ -24,6 +25,7 @@ class NodeRefs:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
+@cache
 def _jinja_names() -> frozenset[str]:
     return frozenset(environment().globals)
 
@@ -37,11 +39,12 @@ def check_refs(
     *,
     allow_each: bool = False,
     address: str | None = None,
+    sites: list[Site] | None = None,
 ) -> NodeRefs:
     """Validate every reference inside ``value``; ``pos_of(path)`` positions a diagnostic."""
     out = NodeRefs(node)
     try:
-        found = refs_in(value)
+        found = refs_in(value, sites)
     except PathExprError as exc:
         out.diagnostics.append(error(str(exc), "", pos_of(exc.path), address))
         return out

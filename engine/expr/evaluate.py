@@ -43,16 +43,19 @@ def _describe(ref: Ref, upto: int) -> str:
 
 def resolve(ref: Ref, roots: Mapping[str, Any]) -> Any:
     """The value a reference points to (UNKNOWN if any step of it is unknown)."""
-    if ref.root not in roots:
+    cur = roots.get(ref.root, _MISSING)
+    if cur is _MISSING:
         raise ExprError(f"unknown name `{ref.root}`")
-    cur = roots[ref.root]
     for i, part in enumerate(ref.path):
-        if isinstance(cur, str) and cur == UNKNOWN:
+        if isinstance(cur, dict):  # the common case first: attributes are plain dicts
+            nxt = cur.get(part if isinstance(part, str) else str(part), _MISSING)
+            if nxt is _MISSING:
+                raise ExprError(f"`{_describe(ref, i)}` has no attribute or key {part!r}")
+            cur = nxt
+        elif isinstance(cur, str) and cur == UNKNOWN:
             return UNKNOWN
-        if isinstance(cur, Mapping):
-            nxt = cur.get(part, _MISSING) if not isinstance(part, int) else _MISSING
-            if nxt is _MISSING and isinstance(part, int):
-                nxt = cur.get(str(part), _MISSING)
+        elif isinstance(cur, Mapping):
+            nxt = cur.get(part if isinstance(part, str) else str(part), _MISSING)
             if nxt is _MISSING:
                 raise ExprError(f"`{_describe(ref, i)}` has no attribute or key {part!r}")
             cur = nxt
@@ -74,14 +77,17 @@ def _compiled(source: str) -> Any:
 
 
 def _eval_expr(expr: Expr, scope: Scope) -> tuple[Any, bool]:
+    if expr.plain is not None:
+        value = resolve(expr.plain, scope.roots)
+        if contains_unknown(value):
+            return UNKNOWN, False
+        return value, scope.is_sensitive(expr.plain)
     sensitive = False
     for ref in expr.refs:
         value = resolve(ref, scope.roots)
         if contains_unknown(value):
             return UNKNOWN, False
         sensitive = sensitive or scope.is_sensitive(ref)
-    if expr.plain is not None:
-        return resolve(expr.plain, scope.roots), sensitive
     names = {r.root for r in expr.refs}
     context = {name: scope.roots[name] for name in names}
     try:
@@ -117,31 +123,79 @@ def evaluate_string(text: str, scope: Scope) -> tuple[Any, bool]:
     return "".join(out), sensitive
 
 
-def evaluate_value(value: Any, scope: Scope, path: tuple[PathPart, ...] = ()) -> Evaluated:
-    """Evaluate every string inside ``value`` (dicts and lists are walked)."""
+Site = tuple[tuple[PathPart, ...], str]
+
+
+def evaluate_value(
+    value: Any,
+    scope: Scope,
+    path: tuple[PathPart, ...] = (),
+    sites: list[Site] | None = None,
+) -> Evaluated:
+    """``value`` with every expression inside it evaluated.
+
+    ``sites`` (from :func:`expression_sites`, which a caller may keep between evaluations of
+    the same value) says where the expressions are, so nothing else is walked: the containers
+    on the way to an expression are copied as plain dicts and lists, the rest is shared with
+    ``value`` and must not be modified.
+    """
+    if sites is None:
+        sites = expression_sites(value)
     sensitive: list[tuple[PathPart, ...]] = []
-    result = _walk(value, scope, path, sensitive)
+    if not sites:
+        return Evaluated(_plain(value), sensitive)
+    result = _plain(value)
+    copied: set[int] = {id(result)}
+    for where, text in sites:
+        try:
+            out, sens = evaluate_string(text, scope)
+        except ExprError as exc:
+            raise PathExprError(str(exc), (*path, *where)) from None
+        if sens:
+            sensitive.append((*path, *where))
+        if not where:
+            return Evaluated(out, sensitive)  # the value is one string
+        parent = result
+        for step in where[:-1]:
+            child = parent[step]
+            if id(child) not in copied:
+                child = parent[step] = _plain(child)
+                copied.add(id(child))
+            parent = child
+        parent[where[-1]] = out
     return Evaluated(result, sensitive)
 
 
-def _walk(
-    value: Any, scope: Scope, path: tuple[PathPart, ...], sensitive: list[tuple[PathPart, ...]]
-) -> Any:
-    if isinstance(value, str):
-        if "$" not in value:
-            return value
-        try:
-            out, sens = evaluate_string(value, scope)
-        except ExprError as exc:
-            raise PathExprError(str(exc), path) from None
-        if sens:
-            sensitive.append(path)
-        return out
+def _plain(value: Any) -> Any:
+    """A shallow plain copy of a container (YAML mappings and sequences carry positions)."""
     if isinstance(value, dict):
-        return {k: _walk(v, scope, (*path, k), sensitive) for k, v in value.items()}
+        return dict(value)
     if isinstance(value, list):
-        return [_walk(v, scope, (*path, i), sensitive) for i, v in enumerate(value)]
+        return list(value)
     return value
+
+
+def expression_sites(value: Any) -> list[Site]:
+    """The path and text of every string inside ``value`` that holds an expression."""
+    out: list[Site] = []
+    path: list[PathPart] = []
+
+    def walk(v: Any) -> None:
+        items = v.items() if isinstance(v, dict) else enumerate(v)
+        for k, item in items:
+            if isinstance(item, str):
+                if "${" in item:
+                    out.append(((*path, k), item))
+            elif isinstance(item, dict | list):
+                path.append(k)
+                walk(item)
+                path.pop()
+
+    if isinstance(value, str):
+        return [((), value)] if "${" in value else []
+    if isinstance(value, dict | list):
+        walk(value)
+    return out
 
 
 class PathExprError(ExprError):
@@ -152,24 +206,13 @@ class PathExprError(ExprError):
         self.path = path
 
 
-def refs_in(value: Any) -> list[tuple[Ref, tuple[PathPart, ...]]]:
+def refs_in(value: Any, sites: list[Site] | None = None) -> list[tuple[Ref, tuple[PathPart, ...]]]:
     """Every reference inside ``value`` with the path of the string that makes it."""
     out: list[tuple[Ref, tuple[PathPart, ...]]] = []
-
-    def walk(v: Any, path: tuple[PathPart, ...]) -> None:
-        if isinstance(v, str):
-            if "${" in v:
-                try:
-                    template = parse_template(v)
-                except ExprError as exc:
-                    raise PathExprError(str(exc), path) from None
-                out.extend((r, path) for r in template.refs)
-        elif isinstance(v, dict):
-            for k, item in v.items():
-                walk(item, (*path, k))
-        elif isinstance(v, list):
-            for i, item in enumerate(v):
-                walk(item, (*path, i))
-
-    walk(value, ())
+    for where, text in expression_sites(value) if sites is None else sites:
+        try:
+            template = parse_template(text)
+        except ExprError as exc:
+            raise PathExprError(str(exc), where) from None
+        out.extend((r, where) for r in template.refs)
     return out

@@ -121,6 +121,13 @@ def split_unknowns(value: Any) -> tuple[Any, Any]:
         out: dict[str, Any] = {}
         mask: dict[str, Any] = {}
         for k, v in value.items():
+            if isinstance(v, str):  # inline: most values are plain strings
+                if v == UNKNOWN:
+                    out[k] = None
+                    mask[k] = True
+                else:
+                    out[k] = v
+                continue
             out[k], m = split_unknowns(v)
             if m is not False and m != {} and m != []:
                 mask[k] = m

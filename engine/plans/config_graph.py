@@ -87,6 +87,7 @@ class ConfigGraph:
             block.pos_of,
             allow_each=block.has_for_each,
             address=addr,
+            sites=block.sites,
         )
         deps = set(refs.dependencies)
         self.diags.extend(refs.diagnostics)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
+
+from pydantic import BaseModel
 
 from engine.config.model import ResourceBlock
 from engine.config.validation import did_you_mean, fields_at
@@ -25,7 +28,7 @@ from engine.plans.values import PathT
 from engine.registry import ResourceType
 from engine.states.store import ResourceState, ResourceStatus
 from providers.base import CachedJob, Provider
-from specs.base import attribute_names
+from specs.base import attribute_names, field_names
 
 
 @dataclass
@@ -139,7 +142,7 @@ def plan_instance(req: InstanceRequest, *, refresh_only: bool) -> InstancePlan:
         if refreshed and refreshed.outputs is not None
         else (prior.outputs if prior else None)
     )
-    spec_fields = list(req.rtype.spec.model_fields)
+    spec_fields = list(field_names(req.rtype.spec))
     diffs = field_diffs(current or {}, inputs, spec_fields) if exists else []
     changed = requires_replace = from_upstream = False
     replace_paths: list[PathT] = []
@@ -281,6 +284,11 @@ def _cache_info(
     return {"key": key, "hit": outputs is not None, "changed_inputs": changed}, outputs
 
 
+@cache
+def _sorted_attributes(spec: type[BaseModel], outputs: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(sorted(attribute_names(spec, outputs)))
+
+
 def _planned_attrs(
     req: InstanceRequest,
     inputs: dict[str, Any],
@@ -288,14 +296,14 @@ def _planned_attrs(
     actions: Actions,
     cached: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    names = sorted(attribute_names(req.rtype.spec, req.rtype.outputs))
+    names = _sorted_attributes(req.rtype.spec, req.rtype.outputs)
     if actions == NOOP and current is not None:
         attrs = dict(current)
         for n in names:
             attrs.setdefault(n, None)
         return attrs
     attrs = dict(inputs)
-    output_fields = req.rtype.outputs.model_fields
+    output_fields = field_names(req.rtype.outputs)
     for n in names:
         if n in attrs:
             continue

@@ -210,9 +210,12 @@ class Planner:
                         prior=prior,
                         refreshed=refreshed,
                         dependencies=deps,
-                        replace_requested=self._replace_requested(inst.address, block),
+                        replace_requested=bool(self.opts.replace)
+                        and self._replace_requested(inst.address, block),
                         changed_dependencies=[d for d in deps if d in self.changed_blocks],
-                        triggered_by=self._triggered(block),
+                        triggered_by=(
+                            self._triggered(block) if block.lifecycle.replace_triggered_by else []
+                        ),
                         executor=self._executor(block),
                     ),
                     refresh_only=self.opts.refresh_only,
@@ -227,7 +230,8 @@ class Planner:
                     )
                 )
                 continue
-            self.diags.extend(result.diagnostics)
+            if result.diagnostics:
+                self.diags.extend(result.diagnostics)
             if not result.attrs:
                 # Checking failed (reported above): dependents read unknowns rather than
                 # reporting errors of their own about the missing attributes.

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from engine.expr.unknown import KNOWN_AFTER_APPLY, is_unknown
+from engine.expr.unknown import KNOWN_AFTER_APPLY, UNKNOWN
 from engine.plans.action import NOOP, Action, ActionReason, Actions, is_replace
 from engine.plans.change import OutputChange, Plan, ResourceChange
 from engine.plans.diff import format_path
 from engine.plans.values import SENSITIVE, PathT, is_under, with_unknowns_shown
+
+_encode_str = json.encoder.encode_basestring
 
 _SYMBOL = {
     (Action.CREATE,): "+",
@@ -33,8 +35,11 @@ _VERB = {
 def render_value(value: Any, *, secret: bool = False) -> str:
     if secret:
         return SENSITIVE
-    if is_unknown(value):
-        return KNOWN_AFTER_APPLY
+    kind = type(value)
+    if kind is str:  # the common case, as json.dumps(ensure_ascii=False) would write it
+        return KNOWN_AFTER_APPLY if value == UNKNOWN else _encode_str(value)
+    if kind is int:
+        return str(value)
     return json.dumps(with_unknowns_shown(value), ensure_ascii=False, sort_keys=True)
 
 

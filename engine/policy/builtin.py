@@ -33,7 +33,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.cost.estimate import gpus_per_replica, replica_range
+from engine.cost.estimate import gpus_per_replica, has_priced_resources, replica_range
 from engine.cost.graph import Change, after_of, block_of, exists_after
 from engine.policy.context import EvalContext
 from engine.policy.model import Enforcement, Policy, Rule, Violation
@@ -199,6 +199,8 @@ def check_gpu_count(ctx: EvalContext, settings: RuleSettings) -> list[Violation]
 
 def check_hourly_cost(ctx: EvalContext, settings: RuleSettings) -> list[Violation]:
     cap = getattr(settings, "max_hourly", None) or DEFAULT_MAX_HOURLY
+    if "cost" not in ctx.plan and not has_priced_resources(ctx.plan):
+        return []  # nothing priced: the cost is zero
     cost = ctx.cost
     peak = cost.get("hourly_after_max", cost.get("hourly_after")) or 0.0
     if peak <= cap:
@@ -214,10 +216,10 @@ def check_hourly_cost(ctx: EvalContext, settings: RuleSettings) -> list[Violatio
 
 
 def check_compressed_benchmarked(ctx: EvalContext, _settings: RuleSettings) -> list[Violation]:
-    graph = ctx.graph
     out: list[Violation] = []
     kinds = {"benchmark", "compression"}
     for service in _existing(ctx, "llm_service"):
+        graph = ctx.graph
         upstream = graph.upstream_of_types(block_of(service), kinds)
         measured: set[str] = set()
         for bench in (b for b in upstream if graph.type_of(b) == "benchmark"):
