@@ -21,16 +21,10 @@ from engine.config.model import (
     VariableBlock,
     VariableSpec,
 )
+from engine.config.specfiles import SPEC_SUFFIX, read_spec_files
 from engine.config.validation import did_you_mean, pos_at, validation_diagnostics
-from engine.config.yamlpos import YamlError, YamlMap, parse
+from engine.config.yamlpos import YamlMap
 from engine.diagnostics import Diagnostics, SourcePos, error
-from engine.hashing import sha256_bytes
-
-SPEC_SUFFIX = ".ops.yaml"
-
-
-def spec_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.glob("*" + SPEC_SUFFIX) if p.is_file())
 
 
 def load_project(directory: Path, *, untrusted: bool = False) -> tuple[Config, Diagnostics]:
@@ -40,7 +34,7 @@ def load_project(directory: Path, *, untrusted: bool = False) -> tuple[Config, D
     if not directory.is_dir():
         diags.append(error(f"project directory {directory} does not exist"))
         return config, diags
-    files = spec_files(directory)
+    files = read_spec_files(directory, untrusted=untrusted)
     if not files:
         diags.append(
             error(
@@ -48,23 +42,14 @@ def load_project(directory: Path, *, untrusted: bool = False) -> tuple[Config, D
                 "A project is a directory of *.ops.yaml files; run opspec in it or pass -C DIR.",
             )
         )
-    root = directory.resolve()
-    for path in files:
-        name = path.name
-        if untrusted and not path.resolve().is_relative_to(root):
-            diags.append(error(f"{name} is a link to a file outside the project; refused"))
+    for spec in files:
+        if spec.error is not None:
+            message, detail, line, col = spec.error
+            pos = SourcePos(spec.name, line, col) if line else None
+            diags.append(error(message, detail, pos))
             continue
-        data = path.read_bytes()
-        config.files[name] = sha256_bytes(data)
-        try:
-            doc = parse(data.decode("utf-8"))
-        except UnicodeDecodeError:
-            diags.append(error(f"{name} is not UTF-8 text", pos=SourcePos(name, 1, 1)))
-            continue
-        except YamlError as exc:
-            diags.append(error(exc.message, exc.detail, SourcePos(name, exc.line, exc.col)))
-            continue
-        _load_document(config, name, doc, diags)
+        config.files[spec.name] = spec.sha256
+        _load_document(config, spec.name, spec.doc, diags)
     return config, diags
 
 
@@ -192,8 +177,9 @@ def _load_providers(config: Config, file: str, section: YamlMap, diags: Diagnost
 
 
 def _load_resources(config: Config, file: str, section: YamlMap, diags: Diagnostics) -> None:
+    key_pos = section.key_pos
     for key, body in section.items():
-        pos = pos_at(file, section, (key,), key=True)
+        pos = SourcePos(file, *key_pos[key])
         try:
             type_, _, name = str(key).partition(".")
             addr = ResourceAddr(type_, name)
@@ -236,6 +222,8 @@ def _resource_block(
     addr: ResourceAddr, body: YamlMap, file: str, pos: SourcePos, diags: Diagnostics
 ) -> ResourceBlock | None:
     block = ResourceBlock(addr, body, pos, file)
+    if META_ARGUMENTS.isdisjoint(body):
+        return block
     ok = True
     # Meta-arguments move out of the body (in place: no copy of the arguments) into `meta`,
     # which keeps their positions.
