@@ -169,7 +169,11 @@ class Provider(ResourceProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         fields = field_names(self.spec)
         changed = [
-            k for k in fields if denormalize_floats(olds.get(k)) != denormalize_floats(news.get(k))
+            k
+            for k in fields
+            # Equal as given means equal once normalized: compare the wire forms only if not.
+            if (old := olds.get(k)) != (new := news.get(k))
+            and denormalize_floats(old) != denormalize_floats(new)
         ]
         force_new = force_new_fields(self.spec)
         replaces = [k for k in changed if k in force_new]

@@ -103,6 +103,7 @@ class ResourceBlock:
     lifecycle: LifecycleSpec = field(default_factory=lambda: DEFAULT_LIFECYCLE)
     meta_pos: dict[str, SourcePos] = field(default_factory=dict)
     _sites: list[Site] | None = field(default=None, init=False, repr=False, compare=False)
+    _pos_text: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def sites(self) -> list[Site]:
@@ -115,7 +116,10 @@ class ResourceBlock:
 
     @property
     def pos_text(self) -> str:
-        return str(self.pos)
+        text = self._pos_text
+        if text is None:
+            text = self._pos_text = str(self.pos)
+        return text
 
     @property
     def lifecycle_json(self) -> dict[str, Any]:

@@ -88,10 +88,12 @@ def reason_text(
     *,
     detail: str = "",
 ) -> str:
+    if reason is ActionReason.NO_OP:
+        return ""
+    if reason is ActionReason.CREATE:
+        return "not in state: will be created"
     changed = describe_diffs(diffs, sensitive)
     match reason:
-        case ActionReason.NO_OP:
-            return ""
         case ActionReason.CREATE:
             return "not in state: will be created"
         case ActionReason.UPDATE:
