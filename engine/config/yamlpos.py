@@ -184,31 +184,20 @@ def _build(loader: _PosLoader) -> Any:
             key_marks.append((0, 0))
             continue
         elif cls is mapping_end or cls is sequence_end:
-            value = stack.pop()
+            value = stack.pop()  # a finished container: placed below like a scalar
             keys.pop()
             key_marks.pop()
-            pos = value.pos
-            if not stack:
-                root = value
-                continue
-            parent = stack[-1]
-            if type(parent) is yaml_list:
-                parent.append(value)
-                parent.item_pos.append(pos)
-            else:
-                key = keys[-1]
-                parent[key] = value
-                parent.key_pos[key] = key_marks[-1]
-                parent.value_pos[key] = pos
-                keys[-1] = _FALLBACK
-            continue
         elif cls is yaml.DocumentEndEvent:
             if type(get()) is not yaml.StreamEndEvent:
                 return _FALLBACK  # a second document: the full path reports it
             return root
         else:  # an alias
             return _FALLBACK
-        pos = (mark.line + 1, mark.column + 1)
+        pos = (
+            value.pos
+            if cls is mapping_end or cls is sequence_end
+            else (mark.line + 1, mark.column + 1)
+        )
         if not stack:
             root = value
             continue
