@@ -58,25 +58,27 @@ def test_worker_result_equals_in_process_parse(tmp_path: Path) -> None:
         os.waitpid(worker.pid, os.WNOHANG)  # stopped and reaped
 
 
-def test_main_process_and_worker_meet_half_way(tmp_path: Path) -> None:
+def test_main_process_and_worker_meet_half_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = _project(tmp_path, files=30)
     expected = read_spec_files(project, untrusted=False)
-    prefetch(project, untrusted=False)
-    parsed_here: list[str] = []
     original = specfiles.read_spec_file
+    here = os.getpid()
+    parsed_here: list[str] = []
 
-    def counting(path: Path, root: Path, *, untrusted: bool) -> SpecFile:
-        parsed_here.append(path.name)
+    def paced(path: Path, root: Path, *, untrusted: bool) -> SpecFile:
+        if os.getpid() == here:
+            parsed_here.append(path.name)
+        else:
+            time.sleep(0.05)  # the forked worker: slow enough to be met, whatever the load
         return original(path, root, untrusted=untrusted)
 
-    specfiles.read_spec_file = counting  # type: ignore[assignment]
-    try:
-        got = read_spec_files(project, untrusted=False)  # at once: the worker is still busy
-    finally:
-        specfiles.read_spec_file = original  # type: ignore[assignment]
+    monkeypatch.setattr(specfiles, "read_spec_file", paced)
+    prefetch(project, untrusted=False)
+    got = read_spec_files(project, untrusted=False)
     assert _shape(got) == _shape(expected)
-    # This process started on the last file (how far it got depends on the machine's load).
-    assert parsed_here and parsed_here[0] == expected[-1].name
+    assert parsed_here and parsed_here[0] == expected[-1].name  # from the last file backwards
 
 
 def test_a_worker_that_dies_means_parsing_in_process(tmp_path: Path) -> None:
