@@ -126,12 +126,7 @@ def evaluate_string(text: str, scope: Scope) -> tuple[Any, bool]:
 Site = tuple[tuple[PathPart, ...], str]
 
 
-def evaluate_value(
-    value: Any,
-    scope: Scope,
-    path: tuple[PathPart, ...] = (),
-    sites: list[Site] | None = None,
-) -> Evaluated:
+def evaluate_value(value: Any, scope: Scope, sites: list[Site] | None = None) -> Evaluated:
     """``value`` with every expression inside it evaluated.
 
     ``sites`` (from :func:`expression_sites`, which a caller may keep between evaluations of
@@ -150,9 +145,9 @@ def evaluate_value(
         try:
             out, sens = evaluate_string(text, scope)
         except ExprError as exc:
-            raise PathExprError(str(exc), (*path, *where)) from None
+            raise PathExprError(str(exc), where) from None
         if sens:
-            sensitive.append((*path, *where))
+            sensitive.append(where)
         if not where:
             return Evaluated(out, sensitive)  # the value is one string
         parent = result
