@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from engine.config.loader import load_project
 from engine.config.model import Config
 from engine.diagnostics import Diagnostics
+from engine.errors import OpspecError
 from engine.registry import Registry
 from engine.states.secrets import SecretBox
 from engine.states.sqlite import SqliteStateStore
@@ -75,3 +76,11 @@ class Project:
             settings=config.providers,
             untrusted=untrusted,
         )
+
+
+def open_project(directory: Path, workspace: str | None) -> Project:
+    """The project a command works on; a directory that does not exist is refused rather than
+    given a state folder."""
+    if not directory.is_dir():
+        raise OpspecError(f"project directory {directory} does not exist")
+    return Project(directory, workspace)

@@ -35,9 +35,9 @@ def _uris(value: Any, out: set[str]) -> None:
 
 def cmd_artifacts(args: argparse.Namespace) -> int:
     from engine.artifacts import URI_PREFIX, ArtifactStore
-    from engine.project import Project
+    from engine.project import open_project
 
-    project = Project(Path(args.chdir), args.workspace)
+    project = open_project(Path(args.chdir), args.workspace)
     keep: set[str] = set()
     for workspace in project.store.workspaces():
         for rs in project.store.read(workspace).resources.values():

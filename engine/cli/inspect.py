@@ -11,12 +11,12 @@ from typing import Any
 from engine.cli.output import fail
 from engine.errors import DiagnosticsError
 from engine.plans.values import SENSITIVE, mask_sensitive
-from engine.project import Project
+from engine.project import Project, open_project
 from engine.states.store import ResourceState
 
 
 def _project(args: argparse.Namespace) -> Project:
-    return Project(Path(args.chdir), args.workspace)
+    return open_project(Path(args.chdir), args.workspace)
 
 
 def cmd_output(args: argparse.Namespace) -> int:

@@ -23,9 +23,9 @@ def cmd_policy(args: argparse.Namespace) -> int:
     from engine.cli.review import overrides_from, print_failures, review
     from engine.cli.run import _locked, _options, make_plan
     from engine.plans.render_text import render_policy_results
-    from engine.project import Project
+    from engine.project import open_project
 
-    project = Project(Path(args.chdir), args.workspace)
+    project = open_project(Path(args.chdir), args.workspace)
     opts = _options(args, project)
     with _locked(project, "policy check", args.lock_timeout):
         prior = project.store.read(project.workspace)

@@ -27,12 +27,12 @@ from engine.plans.change import Plan
 from engine.plans.planfile import is_plan_file, read_plan, staleness, write_plan
 from engine.plans.planner import Planner, PlanOptions
 from engine.plans.render_text import render_plan
-from engine.project import Project
+from engine.project import Project, open_project
 from engine.states.store import StateSnapshot
 
 
 def _project(args: argparse.Namespace) -> Project:
-    return Project(Path(args.chdir), args.workspace)
+    return open_project(Path(args.chdir), args.workspace)
 
 
 def _options(args: argparse.Namespace, project: Project, **extra: object) -> PlanOptions:

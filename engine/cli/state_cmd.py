@@ -12,12 +12,12 @@ from engine.addrs import parse_address
 from engine.cli.inspect import render_resource
 from engine.cli.output import fail
 from engine.errors import DiagnosticsError, StateError
-from engine.project import Project
+from engine.project import Project, open_project
 from engine.states.store import ResourceState, StateSnapshot
 
 
 def _project(args: argparse.Namespace) -> Project:
-    return Project(Path(args.chdir), args.workspace)
+    return open_project(Path(args.chdir), args.workspace)
 
 
 def cmd_state(args: argparse.Namespace) -> int:

@@ -3,7 +3,11 @@ and an apply that refuses to ask for confirmation when there is no terminal."""
 
 from __future__ import annotations
 
-from cli_harness import CliProject, changed_only, planned_headers
+import subprocess
+from pathlib import Path
+
+import pytest
+from cli_harness import OPSPEC, RUN_TIMEOUT_S, CliProject, changed_only, planned_headers
 
 SPEC = """\
 variables:
@@ -108,3 +112,20 @@ def test_apply_without_terminal_refuses_instead_of_hanging(cli: CliProject) -> N
     assert "terminal" in run.stderr
     assert "will be created" in run.stdout
     assert not (cli.root / "out").exists()
+
+
+@pytest.mark.parametrize("command", [("plan",), ("apply", "--auto-approve"), ("state", "list")])
+def test_a_missing_project_directory_is_refused_and_not_created(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    missing = tmp_path / "no-such-project"
+    run = subprocess.run(
+        [*OPSPEC, "-C", str(missing), *command],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=RUN_TIMEOUT_S,
+    )
+    assert run.returncode == 1, run.stderr
+    assert f"project directory {missing} does not exist" in run.stderr
+    assert not missing.exists()  # no state folder left behind
