@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 from providers.llm.benchmark import GateFailedError
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "llm-deployment"

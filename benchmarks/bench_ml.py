@@ -94,7 +94,7 @@ PROVIDER_SHARE = """
 import json, sys, time
 state = json.load(sys.stdin)
 project = sys.argv[1]
-from providers.base import ProviderContext  # the engine pays for this import anyway
+from engine.providers import ProviderContext  # the engine pays for this import anyway
 start = time.perf_counter()
 from providers.ml.dataset import DatasetProvider
 from providers.ml.evaluation import EvaluationProvider

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 from providers.monitor.adhoc import score_series
 from providers.monitor.detectors.base import single_threaded_blas
 from providers.monitor.detectors.events import event_scores

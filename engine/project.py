@@ -18,7 +18,7 @@ from engine.states.sqlite import SqliteStateStore
 from engine.states.store import StateStore
 
 if TYPE_CHECKING:
-    from providers.base import ProviderContext
+    from engine.providers import ProviderContext
 
 STATE_DIR = ".opspec"
 WORKSPACE_FILE = "environment"
@@ -67,7 +67,7 @@ class Project:
         return load_project(self.directory, untrusted=untrusted)
 
     def context(self, config: Config, *, untrusted: bool = False) -> ProviderContext:
-        from providers.base import ProviderContext
+        from engine.providers import ProviderContext
 
         return ProviderContext(
             project_dir=str(self.directory.resolve()),

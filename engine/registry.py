@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from engine.errors import OpspecError
 
 if TYPE_CHECKING:
-    from providers.base import Provider
+    from engine.providers import Provider
     from specs.base import Outputs, ResourceSpec
 
 ENTRY_POINT_GROUP = "opspec.providers"

@@ -22,6 +22,7 @@ from engine.expr.unknown import contains_unknown
 from engine.plans.action import NOOP, Action, is_replace
 from engine.plans.change import Plan, ResourceChange
 from engine.plans.instance import InstanceRequest, check_inputs
+from engine.providers import ProviderContext
 from engine.registry import Registry
 from engine.states.store import (
     OutputState,
@@ -30,7 +31,6 @@ from engine.states.store import (
     StateSnapshot,
     StateStore,
 )
-from providers.base import ProviderContext
 from specs.base import sensitive_fields
 
 

@@ -57,7 +57,7 @@ def render_resource(rs: ResourceState, registry: Any) -> str:
     rtype = registry.get(rs.type)
     describe = getattr(rtype.provider, "describe", None) if rtype else None
     if describe is not None and rtype is not None:
-        from providers.base import ProviderContext
+        from engine.providers import ProviderContext
 
         provider = rtype.provider(ProviderContext("", "", rs.address))
         lines.append(provider.describe(view["outputs"]).rstrip())

@@ -9,6 +9,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 
 
@@ -177,14 +178,26 @@ def _workspace_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         p.add_argument("name")
 
 
+# Family subcommands (`opspec monitor ...`) register through this entry-point group: each entry
+# is a function that adds its parser to the top-level subparsers, so the engine names no family.
+COMMANDS_GROUP = "opspec.commands"
+
+
 def _optional_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Commands of families that may not be installed (imported only to register)."""
-    for module in ("engine.cli.policy_cmd", "engine.cli.artifacts_cmd", "providers.monitor.cli"):
+    """Commands whose extras may not be installed (imported only to register)."""
+    registers = []
+    for module in ("engine.cli.policy_cmd", "engine.cli.artifacts_cmd"):
         try:
-            mod = importlib.import_module(module)
+            registers.append(importlib.import_module(module).register)
         except ImportError:
             continue
-        mod.register(sub)
+    for entry in sorted(entry_points(group=COMMANDS_GROUP), key=lambda e: e.name):
+        try:
+            registers.append(entry.load())
+        except ImportError:
+            continue
+    for register in registers:
+        register(sub)
 
 
 _COMMANDS = {

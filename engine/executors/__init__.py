@@ -7,7 +7,7 @@ The ``pulumi`` executor, one module per step:
   passphrase, and mapping the stack's resources back to opspec addresses;
 - :mod:`.partition` — what Pulumi declares or deletes, what is done directly, what is refused;
 - :mod:`.builder` and :mod:`.program` — the inline program built from the planned graph;
-- :mod:`.evaluation` — the engine's evaluator, again, once upstream values are known;
-- :mod:`.native` — the opt-in hook for providers that register real Pulumi resources;
+- :mod:`.evaluation` — the engine's evaluator, again, once upstream values are known (providers
+  that register real Pulumi resources mix in :class:`engine.providers.native.PulumiNative`);
 - :mod:`.recorder` and :mod:`.direct` — recording results in opspec state as they happen.
 """

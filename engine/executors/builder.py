@@ -11,12 +11,12 @@ from collections.abc import Iterable, Mapping
 
 from engine.evaluation.scope import Values
 from engine.executors.evaluation import Attrs, ValueBase
-from engine.executors.native import native_hook
 from engine.executors.partition import Partition
 from engine.executors.program import Declared, ProgramSpec, ResultSink
 from engine.plans.action import Action
 from engine.plans.change import Plan, ResourceChange
 from engine.plans.planner import Planner
+from engine.providers.native import native_hook
 from engine.states.store import StateSnapshot
 
 
@@ -94,9 +94,7 @@ def program_spec(
 
             raise OpspecError(f"no provider for type {change.type}")
         provider = rtype.provider(planner.ctx.for_address(change.address))
-        hook = native_hook(change.type, change.address, provider)
-        if hook is not None and not hook.pulumi_native(change.after or {}):
-            hook = None
+        hook = native_hook(provider, change.after or {})
         stored = prior.resources.get(change.address)
         block = planner.config.resources[change.block]
         items.append(

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from engine.addrs import parse_address
 from engine.errors import OpspecError
 from engine.plans.change import ResourceChange
+from engine.providers import ProviderContext
 from engine.registry import Registry
 from engine.states.store import StateSnapshot, StateStore
-from providers.base import ProviderContext
 
 
 def now() -> str:

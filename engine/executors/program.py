@@ -3,7 +3,7 @@
 Every instance that will exist after apply and that Pulumi manages is declared, in dependency
 order. A provider becomes a ``pulumi.dynamic.Resource`` (named by the instance address), so
 Pulumi's dynamic-provider host calls the provider's own ``check``/``diff``/``create``; a
-provider with a native hook (:mod:`engine.executors.native`) registers real Pulumi objects under
+provider with a native hook (:mod:`engine.providers.native`) registers real Pulumi objects under
 a component named by the address instead.
 
 Inputs known at plan time go in as plain values; an input that reads an attribute known only
@@ -26,13 +26,13 @@ import pulumi.dynamic
 
 from engine.errors import OpspecError
 from engine.executors.evaluation import Attrs, ValueBase
-from engine.executors.native import PulumiNative
 from engine.executors.stack import COMPONENT_PREFIX, DYNAMIC_TYPE
 from engine.expr.evaluate import evaluate_value
 from engine.expr.unknown import contains_unknown
 from engine.plans.change import ResourceChange
 from engine.plans.values import PathT
-from providers.base import Provider, denormalize_floats
+from engine.providers import Provider, denormalize_floats
+from engine.providers.native import PulumiNative
 from specs.base import attribute_names
 
 __all__ = ["Declared", "OpspecResource", "ProgramSpec", "ResultSink", "build_program"]

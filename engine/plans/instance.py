@@ -25,9 +25,9 @@ from engine.plans.action import (
 from engine.plans.change import ResourceChange
 from engine.plans.diff import field_diffs, reason_text
 from engine.plans.values import PathT
+from engine.providers import CachedJob, Provider
 from engine.registry import ResourceType
 from engine.states.store import ResourceState, ResourceStatus
-from providers.base import CachedJob, Provider
 from specs.base import attribute_names, field_names
 
 

@@ -29,9 +29,9 @@ from engine.plans.config_graph import ConfigGraph, local_pos
 from engine.plans.instance import InstanceRequest, Refreshed, plan_instance, refresh
 from engine.plans.orphans import plan_orphans
 from engine.plans.outputs import plan_outputs
+from engine.providers import ProviderContext
 from engine.registry import Registry, ResourceType
 from engine.states.store import StateSnapshot
-from providers.base import ProviderContext
 from specs.base import attribute_names, sensitive_fields
 
 

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from engine.errors import JobError
 from engine.jobs.runner import run_job
-from providers.base import (
+from engine.providers import (
     CheckFailure,
     CreateResult,
     DiffResult,
@@ -28,7 +28,7 @@ from providers.base import (
     UpdateResult,
     denormalize_floats,
 )
-from providers.core.paths import PathEscapeError, resolve_in_project
+from engine.providers.paths import PathEscapeError, resolve_in_project
 from specs.core import CommandOutputs, CommandSpec
 
 __all__ = ["CommandFailedError", "CommandProvider"]

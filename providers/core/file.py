@@ -17,14 +17,14 @@ from typing import Any, ClassVar
 
 from engine.expr.unknown import contains_unknown
 from engine.hashing import sha256_bytes
-from providers.base import (
+from engine.providers import (
     CheckFailure,
     CheckResult,
     CreateResult,
     Provider,
     ReadResult,
 )
-from providers.core.paths import PathEscapeError, resolve_in_project
+from engine.providers.paths import PathEscapeError, resolve_in_project
 from specs.core import FileOutputs, FileSpec
 
 __all__ = ["FileProvider"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, ClassVar
 
-from providers.base import CreateResult, Provider
+from engine.providers import CreateResult, Provider
 from specs.core import NullOutputs, NullSpec
 
 __all__ = ["NullProvider"]

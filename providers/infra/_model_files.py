@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from engine.artifacts import ArtifactStore, is_artifact_uri
-from providers.core.paths import resolve_in_project
+from engine.providers.paths import resolve_in_project
 from providers.llm.loading import TORCH_INT8_WEIGHTS, read_manifest
 
 __all__ = ["model_problem", "resolve_model"]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.artifacts import is_artifact_uri
-from providers.base import CheckFailure
+from engine.providers import CheckFailure
 from providers.infra._model_files import model_problem, resolve_model
 from providers.infra._process import find_server, port_in_use
 from specs.infra import LlmServiceSpec, PoolKind

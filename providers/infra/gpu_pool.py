@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from pydantic import ValidationError
 
 from engine.expr.unknown import UNKNOWN, contains_unknown
-from providers.base import (
+from engine.providers import (
     CheckFailure,
     CheckResult,
     CreateResult,
@@ -31,6 +31,7 @@ from providers.base import (
 from providers.infra._devices import detect_cpu, detect_gpus
 from providers.infra._errors import NeedsPulumiExecutorError
 from providers.infra._manifests import describe_objects, pool_manifests
+from providers.infra._native import KubernetesNative
 from providers.infra._placeholders import fill_unknowns
 from providers.infra._placement import PlacementError, build_placement, object_name
 from specs.infra import GpuPoolOutputs, GpuPoolSpec, PoolKind
@@ -41,7 +42,7 @@ _DERIVED = ("placement", "manifests", "objects", "devices", "cpu")
 _KUBERNETES_ONLY = ("namespace", "taints", "node_selector")
 
 
-class GpuPoolProvider(Provider):
+class GpuPoolProvider(Provider, KubernetesNative):
     """Places workloads: a Kubernetes namespace (with quota and selectors) or this host."""
 
     type_name: ClassVar[str] = "gpu_pool"

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 from pydantic import ValidationError
 
 from engine.expr.unknown import UNKNOWN
-from providers.base import (
+from engine.providers import (
     CheckFailure,
     CheckResult,
     CreateResult,
@@ -38,6 +38,7 @@ from providers.base import (
 from providers.infra._errors import NeedsPulumiExecutorError, ServerError
 from providers.infra._manifests import describe_objects, service_manifests, service_url
 from providers.infra._model_files import model_problem, resolve_model
+from providers.infra._native import KubernetesNative
 from providers.infra._placeholders import fill_unknowns
 from providers.infra._placement import object_name
 from providers.infra._process import (
@@ -78,7 +79,7 @@ def _is_local(props: Mapping[str, Any]) -> bool:
     return isinstance(pool, Mapping) and pool.get("kind") == PoolKind.LOCAL
 
 
-class LlmServiceProvider(Provider):
+class LlmServiceProvider(Provider, KubernetesNative):
     """Serves a model: a local server process, or Kubernetes objects for the pulumi executor."""
 
     type_name: ClassVar[str] = "llm_service"

@@ -1,6 +1,6 @@
 """What the four LLM providers share: plan-time checks that tolerate unknowns, and artifact jobs.
 
-The base :class:`providers.base.Provider` skips semantic checks while any input is unknown. Here
+The base :class:`engine.providers.Provider` skips semantic checks while any input is unknown. Here
 most inputs are artifact URIs of upstream steps, unknown on a first plan, and the rest (device,
 method, sequence lengths) can still be judged; so :meth:`LlmProvider.check` runs
 :meth:`check_semantics` whenever the schema validates, and each check skips unknown values.
@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from engine.artifacts import ArtifactStore, is_artifact_uri
 from engine.expr.unknown import contains_unknown, is_unknown
-from providers.base import (
+from engine.providers import (
     CachedJob,
     CheckFailure,
     CheckResult,

@@ -9,9 +9,6 @@ loading weights.
 
 from __future__ import annotations
 
-import base64
-import importlib.metadata
-import importlib.util
 import json
 import struct
 from dataclasses import dataclass
@@ -20,9 +17,12 @@ from typing import Any, BinaryIO
 
 from engine.artifacts import ArtifactStore, is_artifact_uri
 from engine.hashing import sha256_path
-from providers.core.paths import PathEscapeError, resolve_in_project
-
-PKG_PREFIX = "pkg:"
+from engine.providers.paths import (
+    PKG_PREFIX,
+    SpecPathError,
+    resolve_in_project,
+    resolve_package_path,
+)
 
 # Causal-LM model types the stack here (transformers 4.57 + optimum-onnx) loads and exports.
 SUPPORTED_ARCHITECTURES = frozenset(
@@ -52,59 +52,29 @@ class Resolved:
 
     path: Path
     kind: str  # "project" | "pkg" | "artifact"
-    record_hash: str = ""  # the distribution's RECORD hash, when it has one
+    record_sha256: str = ""  # the distribution's RECORD sha256 (hex), when it has one
 
 
 def resolve(value: str, project: Path, artifacts_dir: Path) -> Resolved:
     """Resolve ``value`` to a path; raise :class:`SourceError` with the reason if it cannot be."""
     if is_artifact_uri(value):
         return Resolved(ArtifactStore(artifacts_dir).path(value), "artifact")
-    if value.startswith(PKG_PREFIX):
-        return _resolve_pkg(value[len(PKG_PREFIX) :])
     try:
+        if value.startswith(PKG_PREFIX):
+            package_file = resolve_package_path(value)
+            return Resolved(package_file.path, "pkg", package_file.record_sha256)
         path = resolve_in_project(project, value)
-    except PathEscapeError as exc:
+    except SpecPathError as exc:
         raise SourceError(str(exc)) from None
     if not path.exists():
         raise SourceError(f"{value!r} does not exist in the project")
     return Resolved(path, "project")
 
 
-def _resolve_pkg(rest: str) -> Resolved:
-    dist_name, _, inner = rest.partition("/")
-    if not dist_name or not inner:
-        raise SourceError(f"pkg:{rest!r} must be pkg:DISTRIBUTION/PATH")
-    try:
-        dist = importlib.metadata.distribution(dist_name)
-    except importlib.metadata.PackageNotFoundError:
-        raise SourceError(f"distribution {dist_name!r} is not installed") from None
-    for file in dist.files or []:
-        parts = Path(str(file)).parts
-        # PATH may name the file from the distribution root or from its top-level package.
-        if "/".join(parts) == inner or "/".join(parts[1:]) == inner:
-            digest = file.hash.value if file.hash is not None else ""
-            return Resolved(Path(str(dist.locate_file(file))).resolve(), "pkg", digest)
-    for top in _top_level_packages(dist):
-        spec = importlib.util.find_spec(top)
-        locations = list(spec.submodule_search_locations or []) if spec else []
-        for location in locations:
-            base = Path(location).resolve()
-            candidate = (base / inner).resolve()
-            if candidate.is_relative_to(base) and candidate.exists():
-                return Resolved(candidate, "pkg")
-    raise SourceError(f"{inner!r} is not part of distribution {dist_name!r}")
-
-
-def _top_level_packages(dist: importlib.metadata.Distribution) -> list[str]:
-    text = dist.read_text("top_level.txt") or ""
-    return [line.strip() for line in text.splitlines() if line.strip().isidentifier()]
-
-
 def fingerprint(resolved: Resolved) -> str:
     """A content hash: the distribution's recorded sha256 if it has one, else a fresh hash."""
-    if resolved.record_hash:
-        padded = resolved.record_hash + "=" * (-len(resolved.record_hash) % 4)
-        return base64.urlsafe_b64decode(padded).hex()
+    if resolved.record_sha256:
+        return resolved.record_sha256
     if resolved.kind == "artifact":
         return resolved.path.name
     return sha256_path(resolved.path)

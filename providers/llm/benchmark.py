@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from engine.artifacts import ArtifactStore
 from engine.expr.unknown import is_unknown
-from providers.base import CheckFailure, CreateResult, UpdateResult, denormalize_floats
+from engine.providers import CheckFailure, CreateResult, UpdateResult, denormalize_floats
 from providers.llm._common import staging
 from providers.llm._gates import (
     METRICS,

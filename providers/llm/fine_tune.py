@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from engine.expr.unknown import is_unknown
 from engine.hashing import sha256_json
-from providers.base import CheckFailure
+from engine.providers import CheckFailure
 from providers.llm._common import library_versions
 from providers.llm._device import plan_device
 from providers.llm._provider import ArtifactJob

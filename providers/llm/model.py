@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from engine.expr.unknown import contains_unknown
 from engine.hashing import sha256_json
-from providers.base import CheckFailure, CheckResult
+from engine.providers import CheckFailure, CheckResult
 from providers.llm._common import library_versions
 from providers.llm._provider import ArtifactJob
 from providers.llm._sources import (

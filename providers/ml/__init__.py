@@ -24,5 +24,5 @@ Four resource types, registered through the ``opspec.providers`` entry points::
 Planning reads and hashes files with the standard library only; scikit-learn is imported at plan
 time only to validate an estimator's changed params; pandas, torch and MLflow are imported only
 by the job functions in :mod:`providers.ml.jobs`, which run in child processes during apply.
-Training and evaluation results are cached by content (:class:`providers.base.CachedJob`).
+Training and evaluation results are cached by content (:class:`engine.providers.CachedJob`).
 """

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from engine.artifacts import URI_PREFIX
 from engine.hashing import sha256_json
-from providers.base import DiffResult, denormalize_floats
+from engine.providers import DiffResult, denormalize_floats
 
 __all__ = [
     "JOB_FORMAT",

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from engine.artifacts import ArtifactStore
 from engine.expr.unknown import contains_unknown
 from engine.hashing import sha256_json
-from providers.base import (
+from engine.providers import (
     CheckFailure,
     CheckResult,
     CreateResult,

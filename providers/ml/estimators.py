@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from providers.base import CheckFailure
+from engine.providers import CheckFailure
 
 __all__ = ["ALLOWED_LIBRARIES", "check_allowed", "estimator_distribution", "validate_estimator"]
 

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from engine.artifacts import ArtifactStore, is_artifact_uri
 from engine.expr.unknown import is_unknown
-from providers.base import (
+from engine.providers import (
     CachedJob,
     CheckFailure,
     CheckResult,

@@ -12,15 +12,18 @@ from __future__ import annotations
 import csv
 import functools
 import gzip
-import importlib.metadata
 import importlib.util
 import io
 import json
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from providers.core.paths import PathEscapeError, resolve_in_project
-from specs.core import normalize_project_path
+from engine.providers.paths import (
+    PKG_PREFIX,
+    SpecPathError,
+    resolve_in_project,
+    resolve_package_path,
+)
 from specs.ml import DataFormat
 
 __all__ = [
@@ -161,39 +164,15 @@ def _format_of(path: Path, declared: DataFormat | None) -> tuple[DataFormat, str
     return fmt, compression
 
 
-def _locate_pkg(ref: str) -> Path:
-    """``pkg:DIST/PATH``: PATH inside an installed distribution (or importable package)."""
-    dist_name, _, rel = ref[len("pkg:") :].partition("/")
-    if not dist_name or not rel:
-        raise SourceError("path", f"write package data as pkg:DIST/PATH, got {ref!r}")
-    try:
-        clean = normalize_project_path(rel)
-    except ValueError as exc:
-        raise SourceError("path", f"{ref}: {exc}") from exc
-    try:
-        base = Path(str(importlib.metadata.distribution(dist_name).locate_file(""))).resolve()
-    except importlib.metadata.PackageNotFoundError:
-        spec = None if "." in dist_name else importlib.util.find_spec(dist_name)
-        if spec is None or not spec.submodule_search_locations:
-            raise SourceError(
-                "path", f"no installed distribution or package named {dist_name!r}"
-            ) from None
-        base = Path(next(iter(spec.submodule_search_locations))).resolve()
-    target = (base / clean).resolve()
-    if not target.is_relative_to(base):
-        raise SourceError("path", f"{ref} leaves the distribution {dist_name!r}")
-    return target
-
-
 def resolve_path(project_dir: str, path: str, declared: DataFormat | None) -> DataSource:
     """Locate the file or folder named by a dataset's ``path`` (no data is read)."""
-    if path.startswith("pkg:"):
-        location = _locate_pkg(path)
-    else:
-        try:
+    try:
+        if path.startswith(PKG_PREFIX):
+            location = resolve_package_path(path).path
+        else:
             location = resolve_in_project(project_dir, path)
-        except PathEscapeError as exc:
-            raise SourceError("path", str(exc)) from exc
+    except SpecPathError as exc:
+        raise SourceError("path", str(exc)) from exc
     if location.is_file():
         fmt, compression = _format_of(location, declared)
         name = f"data.{fmt.value}" + (".gz" if compression else "")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.hashing import sha256_bytes
-from providers.core.paths import PathEscapeError, resolve_in_project
+from engine.providers.paths import PathEscapeError, resolve_in_project
 
 __all__ = ["UserCodeError", "UserFunction", "locate_function"]
 

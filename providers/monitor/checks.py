@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from engine.expr.unknown import contains_unknown
-from providers.base import CheckFailure
+from engine.providers import CheckFailure
 from providers.monitor.errors import SourceReadError
 from providers.monitor.paths import resolve_data_path
 from providers.monitor.rules import LABEL_NAME, METRIC_NAME, promql_expression, render_rule_group

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from engine.artifacts import ArtifactStore
 from engine.hashing import sha256_json
-from providers.base import (
+from engine.providers import (
     CachedJob,
     CheckFailure,
     CheckResult,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
-from providers.base import CheckFailure, CheckResult, CreateResult, Provider, ReadResult
+from engine.providers import CheckFailure, CheckResult, CreateResult, Provider, ReadResult
 from providers.monitor import checks
 from providers.monitor.alertmanager import apply_fragment, fragment_path, render_config
 from providers.monitor.errors import ToolRejected

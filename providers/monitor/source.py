@@ -14,7 +14,7 @@ import csv
 from pathlib import Path
 from typing import Any, ClassVar
 
-from providers.base import (
+from engine.providers import (
     CheckFailure,
     CheckResult,
     CreateResult,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from providers.base import CheckFailure, CreateResult, Provider
+from engine.providers import CheckFailure, CreateResult, Provider
 from providers.monitor.servicegraph import find_cycle, topological_order
 from specs.monitor import ServiceTopologyOutputs, ServiceTopologySpec
 

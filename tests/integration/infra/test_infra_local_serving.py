@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 from providers.infra._errors import PortInUseError, ServerError
 from providers.infra._process import is_server, port_in_use
 from providers.infra.gpu_pool import GpuPoolProvider

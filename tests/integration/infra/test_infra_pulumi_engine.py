@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 from providers.infra import build_kubernetes_objects
 from providers.infra.gpu_pool import GpuPoolProvider
 from providers.infra.llm_service import LlmServiceProvider

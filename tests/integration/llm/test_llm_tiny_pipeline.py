@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from engine.artifacts import ArtifactStore
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 from providers.llm.benchmark import BenchmarkProvider, GateFailedError
 from providers.llm.compression import CompressionProvider
 from providers.llm.fine_tune import FineTuneProvider

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from engine.artifacts import ArtifactStore
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 from providers.ml.jobs import register
 from providers.ml.registry import ModelProvider
 from providers.ml.registry_db import read_version

@@ -25,7 +25,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime._serialization import _serialize
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
-from providers.base import ProviderContext, denormalize_floats
+from engine.providers import ProviderContext, denormalize_floats
 from providers.core.command import CommandProvider
 from providers.core.file import FileProvider
 from providers.core.null import NullProvider

@@ -28,7 +28,7 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from engine.executors.stack import DYNAMIC_TYPE
-from providers.base import denormalize_floats
+from engine.providers import denormalize_floats
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 _SECRET = rpc._special_secret_sig

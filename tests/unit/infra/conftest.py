@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 from providers.infra.gpu_pool import GpuPoolProvider
 from providers.infra.llm_service import LlmServiceProvider
 

@@ -16,7 +16,7 @@ import pulumi
 import pytest
 from pulumi.runtime.mocks import MockMonitor, MockResourceArgs
 
-from providers.base import denormalize_floats
+from engine.providers import denormalize_floats
 from providers.infra import build_kubernetes_objects
 from providers.infra.gpu_pool import GpuPoolProvider
 from providers.infra.llm_service import LlmServiceProvider

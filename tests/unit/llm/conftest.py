@@ -9,7 +9,7 @@ import pytest
 from llm_fakes import write_model_folder
 
 from engine.artifacts import ArtifactStore
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 
 
 @pytest.fixture

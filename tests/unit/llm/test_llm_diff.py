@@ -9,7 +9,7 @@ from typing import Any
 from llm_fakes import write_model_folder
 
 from engine.expr.unknown import UNKNOWN
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 from providers.llm.benchmark import BenchmarkProvider
 from providers.llm.compression import CompressionProvider
 from providers.llm.fine_tune import FineTuneProvider

@@ -17,7 +17,7 @@ SCRIPT = textwrap.dedent(
     import json, sys
     from engine.artifacts import ArtifactStore
     from engine.expr.unknown import UNKNOWN
-    from providers.base import ProviderContext
+    from engine.providers import ProviderContext
     from providers.llm.benchmark import BenchmarkProvider
     from providers.llm.compression import CompressionProvider
     from providers.llm.fine_tune import FineTuneProvider

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from ml_fixtures import TORCH_MODULE, write_table
 
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from providers.base import Provider
+from engine.providers import Provider
 
 TORCH_MODULE = """
 import os

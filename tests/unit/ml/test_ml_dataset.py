@@ -9,7 +9,7 @@ import pytest
 from ml_fixtures import apply, checked, failures, run_dirs
 
 from engine.artifacts import ArtifactStore
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 from providers.ml.dataset import DatasetProvider
 from providers.ml.errors import DataChangedError
 

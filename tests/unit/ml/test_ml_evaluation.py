@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from ml_fixtures import checked, failures, run_dirs, store_classifier, store_dataset
 
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 from providers.ml.errors import GateFailedError
 from providers.ml.evaluation import EvaluationProvider
 from providers.ml.gates import GateSyntaxError, parse_gate

@@ -14,14 +14,14 @@ from pathlib import Path
 
 from ml_fixtures import store_classifier, store_dataset
 
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 
 HEAVY = ("sklearn", "torch", "mlflow", "pandas", "pyarrow", "scipy", "joblib")
 
 SCRIPT = textwrap.dedent(
     """
     import json, sqlite3, sys
-    from providers.base import ProviderContext
+    from engine.providers import ProviderContext
     from providers.ml.dataset import DatasetProvider
     from providers.ml.evaluation import EvaluationProvider
     from providers.ml.registry import ModelProvider

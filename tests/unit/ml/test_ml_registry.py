@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from ml_fixtures import checked, failures
 
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 from providers.ml.registry import ModelProvider
 from providers.ml.registry_db import read_version, registry_settings, sqlite_path
 

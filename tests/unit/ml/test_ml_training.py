@@ -12,7 +12,7 @@ from ml_fixtures import checked, failures, run_dirs, store_dataset
 
 from engine.artifacts import ArtifactStore
 from engine.errors import JobError
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 from providers.ml.training import TrainingJobProvider
 
 Ctx = Callable[..., ProviderContext]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 
 
 @pytest.fixture

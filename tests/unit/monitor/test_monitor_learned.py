@@ -10,7 +10,7 @@ import numpy as np
 from monitor_data import write_latency_csv
 
 from engine.artifacts import ArtifactStore
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 from providers.monitor.monitor import MonitorProvider
 from providers.monitor.source import MetricSourceProvider
 from providers.monitor.training import load_artifact

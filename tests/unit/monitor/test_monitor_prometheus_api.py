@@ -11,7 +11,7 @@ from typing import Any
 
 from fake_prometheus import fake_prometheus
 
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 from providers.monitor.evaluate import EvalContext
 from providers.monitor.monitor import MonitorProvider
 from providers.monitor.run import run_once

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from monitor_data import write_latency_csv
 
-from providers.base import Provider, ProviderContext
+from engine.providers import Provider, ProviderContext
 from providers.monitor.evaluate import EvalContext
 from providers.monitor.monitor import MonitorProvider
 from providers.monitor.route import AlertRouteProvider

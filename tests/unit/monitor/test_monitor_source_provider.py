@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from monitor_data import write_latency_csv
 
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 from providers.monitor.errors import ServiceUnreachable
 from providers.monitor.series import SourceRef, read_file_series
 from providers.monitor.source import MetricSourceProvider

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 from providers.monitor.monitor import MonitorProvider
 from providers.monitor.tools import tool_path
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 from providers.monitor.matchers import MatcherSyntaxError, Route, matching_routes, parse_matcher
 from providers.monitor.route import AlertRouteProvider
 from providers.monitor.servicegraph import find_cycle, topological_order, upstream_closure

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 
 from engine.errors import JobError
 from engine.expr.unknown import UNKNOWN
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 from providers.core.command import CommandFailedError, CommandProvider
 
 

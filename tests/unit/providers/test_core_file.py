@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from engine.expr.unknown import UNKNOWN
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
+from engine.providers.paths import PathEscapeError
 from providers.core.file import FileProvider
-from providers.core.paths import PathEscapeError
 
 
 def _sha(text: str) -> str:

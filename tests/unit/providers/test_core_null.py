@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from engine.expr.unknown import UNKNOWN
-from providers.base import ProviderContext
+from engine.providers import ProviderContext
 from providers.core.null import NullProvider
 
 

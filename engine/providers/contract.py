@@ -1,0 +1,155 @@
+"""The contract every provider implements: Pulumi's dynamic-provider interface, with opspec's
+defaults for checking and diffing against a pydantic spec model.
+
+A provider class subclasses :class:`Provider` (itself a ``pulumi.dynamic.ResourceProvider``) and
+returns Pulumi's result types, so the same class runs under opspec's local executor and under the
+Pulumi engine. What every implementation promises:
+
+- ``check(olds, news) -> CheckResult``: validate and normalise inputs. It runs at plan time, so it
+  has no side effects and runs no user code.
+- ``diff(id, olds, news) -> DiffResult``: ``olds`` are the stored outputs (inputs included).
+- ``create(props) -> CreateResult``: all-or-nothing. On failure nothing is left behind, so a
+  retry starts from scratch.
+- ``read(id, props) -> ReadResult``: the live state. It never mutates anything (it runs at plan
+  time, for refresh); drift shows as changed outputs.
+- ``update(id, olds, news) -> UpdateResult``.
+- ``delete(id, props)``: idempotent, so deleting what is already gone succeeds. A delete that
+  raises means the resource still exists.
+
+Providers hold no live clients between calls (Pulumi may pickle them) and tolerate integral
+floats: Pulumi's wire format turns ints into floats
+(:func:`~engine.providers.wire.denormalize_floats`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+from pulumi.dynamic.dynamic import PROVIDER_KEY
+from pydantic import ValidationError
+
+from engine.expr.unknown import contains_unknown
+from engine.providers.context import ProviderContext
+from engine.providers.wire import denormalize_floats
+from specs.base import Outputs, ResourceSpec, field_names, force_new_fields
+
+__all__ = [
+    "CheckFailure",
+    "CheckResult",
+    "CreateResult",
+    "DiffResult",
+    "Provider",
+    "ReadResult",
+    "UpdateResult",
+]
+
+
+def _loc_path(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def _value_at(data: Any, loc: tuple[int | str, ...]) -> Any:
+    cur = data
+    for part in loc:
+        if isinstance(cur, dict) and part in cur:
+            cur = cur[part]
+        elif isinstance(cur, list) and isinstance(part, int) and part < len(cur):
+            cur = cur[part]
+        else:
+            return None
+    return cur
+
+
+class Provider(ResourceProvider):
+    """Base of every opspec provider.
+
+    Subclasses set ``type_name``, ``spec`` and (when they compute attributes) ``outputs``, and
+    implement ``create``; ``check`` validates inputs against ``spec`` and ``diff`` compares the
+    spec's fields, replacing on a change of a :class:`specs.base.ForceNew` field. The defaults of
+    ``read`` (the stored props are the live state), ``update`` (create again) and ``delete``
+    (nothing to remove) keep the contract for resources that exist only in state.
+    """
+
+    type_name: ClassVar[str]
+    spec: ClassVar[type[ResourceSpec]]
+    outputs: ClassVar[type[Outputs]] = Outputs
+    version: ClassVar[str] = "0.1.0"
+
+    def __init__(self, ctx: ProviderContext) -> None:
+        self.ctx = ctx
+
+    # -- helpers for subclasses -------------------------------------------------------------
+
+    def model(self, props: Mapping[str, Any]) -> Any:
+        """The validated spec model of ``props`` (outputs and unknown keys dropped)."""
+        fields = field_names(self.spec)
+        return self.spec.model_validate(
+            {k: denormalize_floats(v) for k, v in props.items() if k in fields}
+        )
+
+    def check_semantics(self, spec: Any) -> list[CheckFailure]:
+        """Checks beyond the schema, on fully known inputs; no side effects, no user code."""
+        return []
+
+    # -- the Pulumi contract ----------------------------------------------------------------
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate ``news`` against the spec model; failures name the field at fault."""
+        # Under Pulumi's dynamic-provider server, news also carry the serialized provider.
+        news = {k: denormalize_floats(v) for k, v in news.items() if k != PROVIDER_KEY}
+        try:
+            spec = self.spec.model_validate(news)
+        except ValidationError as exc:
+            failures = []
+            for err in exc.errors():
+                loc = tuple(err["loc"])
+                # A value known only after apply cannot be judged yet.
+                if contains_unknown(_value_at(news, loc)):
+                    continue
+                failures.append(CheckFailure(_loc_path(loc), err["msg"]))
+            return CheckResult(news, failures)
+        if contains_unknown(news):
+            return CheckResult(news, [])
+        inputs = spec.model_dump(mode="json", exclude_unset=True)
+        return CheckResult(inputs, self.check_semantics(spec))
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Which spec fields changed, and which of those force a replacement."""
+        fields = field_names(self.spec)
+        changed = [
+            k
+            for k in fields
+            # Equal as given means equal once normalized: compare the wire forms only if not.
+            if (old := olds.get(k)) != (new := news.get(k))
+            and denormalize_floats(old) != denormalize_floats(new)
+        ]
+        force_new = force_new_fields(self.spec)
+        replaces = [k for k in changed if k in force_new]
+        stables = [k for k in fields if k not in changed]
+        return DiffResult(
+            changes=bool(changed),
+            replaces=replaces,
+            stables=stables,
+            delete_before_replace=True,
+        )
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """The live state of the resource; never mutates anything."""
+        return ReadResult(id_, props)
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(outs=self.create(news).outs)
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Remove the resource; succeeds when it is already gone."""
+        return None

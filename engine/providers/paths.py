@@ -1,0 +1,152 @@
+"""The one rule for every path opspec reads or writes for a spec.
+
+A spec names a file or folder in three ways: a path relative to the project, ``pkg:DIST/PATH``
+(data shipped inside an installed distribution) or ``artifact://sha256/<64 hex>`` (an object of
+the artifact store). The spec models refuse absolute paths and ``..`` escapes from the text
+alone; only the filesystem can tell that ``data/0.csv`` is a symlink to ``/proc/self/environ``.
+So every path is resolved here, symlinks included, and refused when it resolves outside the
+folder it belongs to: the project, the distribution's folder, or the store. The rule holds for
+the path a spec names and for every file found inside a folder it names
+(``SpecPath.files``, ``SpecPath.child``): a model folder's ``config.json`` or a dataset
+folder's parts are resolved one by one, never opened through a link that leaves.
+
+Providers resolve in ``check`` (so a plan refuses with a diagnostic at the spec's position) and
+again right before they read, write or delete (the tree may have changed since the plan).
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.metadata
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from engine.errors import OpspecError
+from specs.core import normalize_project_path
+
+__all__ = [
+    "PKG_PREFIX",
+    "MissingPathError",
+    "PackageFile",
+    "PathEscapeError",
+    "SpecPathError",
+    "resolve_in_project",
+    "resolve_package_path",
+]
+
+PKG_PREFIX = "pkg:"
+
+
+class SpecPathError(OpspecError, ValueError):
+    """A path a spec names cannot be used: malformed, missing, or not allowed."""
+
+
+class MissingPathError(SpecPathError):
+    """A path a spec names does not exist (where it must)."""
+
+
+class PathEscapeError(SpecPathError):
+    """A path leaves the folder it must stay in (absolute, ``..`` or through a symlink)."""
+
+
+def _contained(root: Path, candidate: Path) -> bool:
+    return candidate == root or candidate.is_relative_to(root)
+
+
+def resolve_in_project(project_dir: str | Path, relative: str) -> Path:
+    """The absolute, symlink-free location of ``relative`` inside ``project_dir``.
+
+    Raises :class:`PathEscapeError` when it is absolute, climbs out with ``..`` or goes
+    through a symlink that points outside the project. Missing components are fine (the
+    file may not exist yet); nothing is created or modified.
+    """
+    try:
+        clean = normalize_project_path(relative)
+    except ValueError as exc:
+        raise PathEscapeError(str(exc)) from exc
+    root = Path(project_dir).resolve()
+    target = (root / clean).resolve()
+    if not _contained(root, target):
+        raise PathEscapeError(
+            f"path leaves the project directory through a symlink: {relative} -> {target}"
+        )
+    if target == root:
+        raise PathEscapeError(f"path names the project directory itself: {relative}")
+    return target
+
+
+@dataclass(frozen=True)
+class PackageFile:
+    """A ``pkg:`` path resolved: the file or folder, the package folder it stays in, and the
+    sha256 (hex) the distribution's RECORD lists for it ("" when it lists none)."""
+
+    path: Path
+    root: Path
+    record_sha256: str = ""
+
+
+def _record_hex(value: str) -> str:
+    padded = value + "=" * (-len(value) % 4)
+    return base64.urlsafe_b64decode(padded).hex()
+
+
+def _package_roots(dist: importlib.metadata.Distribution) -> list[Path]:
+    """The distribution's root, then the folders of its top-level packages."""
+    roots = [Path(str(dist.locate_file(""))).resolve()]
+    listed = (dist.read_text("top_level.txt") or "").split()
+    found = {PurePosixPath(str(f)).parts[0] for f in dist.files or [] if "/" in str(f)}
+    for top in listed or sorted(p for p in found if p.isidentifier()):
+        spec = importlib.util.find_spec(top) if top.isidentifier() else None
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            roots.append(Path(location).resolve())
+    return roots
+
+
+def _from_record(
+    dist: importlib.metadata.Distribution, inner: str, root: Path
+) -> PackageFile | None:
+    for file in dist.files or []:
+        parts = PurePosixPath(str(file)).parts
+        # PATH may name the file from the distribution root or from its top-level package.
+        if "/".join(parts) != inner and "/".join(parts[1:]) != inner:
+            continue
+        located = Path(str(dist.locate_file(file))).resolve()
+        if _contained(root, located) and located.exists():
+            digest = _record_hex(file.hash.value) if file.hash is not None else ""
+            return PackageFile(located, root, digest)
+    return None
+
+
+def resolve_package_path(ref: str) -> PackageFile:
+    """``pkg:DIST/PATH``: PATH inside the installed distribution DIST, found without importing it.
+
+    PATH is looked up in the distribution's RECORD, then under its root folder, then under its
+    top-level packages' folders; symlinks are resolved and the result must stay inside the
+    folder it was found under. Raises :class:`SpecPathError` (:class:`PathEscapeError` for an
+    escape) with a message for the user.
+    """
+    dist_name, _, inner = ref.removeprefix(PKG_PREFIX).partition("/")
+    if not ref.startswith(PKG_PREFIX) or not dist_name or not inner:
+        raise SpecPathError(f"write package data as pkg:DIST/PATH, got {ref!r}")
+    try:
+        clean = normalize_project_path(inner)
+    except ValueError as exc:
+        raise PathEscapeError(
+            f"{ref}: {inner!r} is not part of distribution {dist_name!r} ({exc})"
+        ) from None
+    try:
+        dist = importlib.metadata.distribution(dist_name)
+    except importlib.metadata.PackageNotFoundError:
+        raise SpecPathError(f"distribution {dist_name!r} is not installed") from None
+    roots = _package_roots(dist)
+    recorded = _from_record(dist, clean, roots[0])
+    if recorded is not None:
+        return recorded
+    for root in roots:
+        candidate = (root / clean).resolve()
+        if candidate.exists():
+            if not _contained(root, candidate):
+                raise PathEscapeError(f"{ref} leaves the distribution {dist_name!r}")
+            return PackageFile(candidate, root)
+    raise MissingPathError(f"{ref}: {inner!r} is not part of distribution {dist_name!r}")
