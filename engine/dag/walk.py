@@ -53,16 +53,21 @@ def walk(
     running: dict[Future[None], str] = {}
 
     def release(node: str, ok: bool) -> None:
-        for succ in g.successors(node):
-            if not ok:
-                blocked.add(succ)
-            remaining[succ] -= 1
-            if remaining[succ] == 0:
-                if succ in blocked:
-                    result.status[succ] = NodeStatus.SKIPPED
-                    release(succ, False)
-                else:
-                    heapq.heappush(ready, succ)
+        # An explicit stack, not recursion: a failed head of a long chain skips thousands of
+        # dependents, deeper than Python's recursion limit.
+        pending = [(node, ok)]
+        while pending:
+            current, current_ok = pending.pop()
+            for succ in g.successors(current):
+                if not current_ok:
+                    blocked.add(succ)
+                remaining[succ] -= 1
+                if remaining[succ] == 0:
+                    if succ in blocked:
+                        result.status[succ] = NodeStatus.SKIPPED
+                        pending.append((succ, False))
+                    else:
+                        heapq.heappush(ready, succ)
 
     with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
         while ready or running:
