@@ -23,6 +23,7 @@ from engine.cli.review import (
     saved_failures,
 )
 from engine.errors import DiagnosticsError
+from engine.plans.action import Action
 from engine.plans.change import Plan
 from engine.plans.planfile import is_plan_file, read_plan, staleness, write_plan
 from engine.plans.planner import Planner, PlanOptions
@@ -144,7 +145,7 @@ def _run_apply(
         print("\nNo changes to apply.")
         return 0
     record_overrides(project, plan)
-    if any(c.executor == "pulumi" for c in plan.changes if c.actions != ("no-op",)):
+    if any(c.executor == "pulumi" for c in plan.changes if c.action.is_change):
         from engine.executors.pulumi_exec import apply_with_pulumi
 
         return _report(apply_with_pulumi(project, plan, planner, prior, parallelism), plan)
@@ -192,10 +193,10 @@ def _report(result: ApplyResult, plan: Plan) -> int:
     counts = {"add": 0, "change": 0, "destroy": 0}
     by_addr = {c.address: c for c in plan.changes}
     for address in result.done:
-        actions = by_addr[address].actions
-        counts["add"] += "create" in actions
-        counts["change"] += actions == ("update",)
-        counts["destroy"] += "delete" in actions
+        action = by_addr[address].action
+        counts["add"] += action.is_create
+        counts["change"] += action is Action.UPDATE
+        counts["destroy"] += action.is_delete
     if result.ok:
         print(
             f"\nApply complete! Resources: {counts['add']} added, {counts['change']} "

@@ -3,33 +3,55 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, assert_never
 
 from engine.expr.unknown import KNOWN_AFTER_APPLY, UNKNOWN
-from engine.plans.action import NOOP, Action, ActionReason, Actions, is_replace
+from engine.plans.action import Action, ActionReason
 from engine.plans.change import OutputChange, Plan, ResourceChange
 from engine.plans.diff import format_path
 from engine.plans.values import SENSITIVE, PathT, is_under, with_unknowns_shown
 
 _encode_str = json.encoder.encode_basestring
 
-_SYMBOL = {
-    (Action.CREATE,): "+",
-    (Action.UPDATE,): "~",
-    (Action.DELETE,): "-",
-    (Action.READ,): "<=",
-    (Action.DELETE, Action.CREATE): "-/+",
-    (Action.CREATE, Action.DELETE): "+/-",
-}
 
-_VERB = {
-    (Action.CREATE,): "will be created",
-    (Action.UPDATE,): "will be updated in-place",
-    (Action.DELETE,): "will be destroyed",
-    (Action.READ,): "will be refreshed in state",
-    (Action.DELETE, Action.CREATE): "must be replaced",
-    (Action.CREATE, Action.DELETE): "must be replaced (create before destroy)",
-}
+def _symbol(action: Action) -> str:
+    match action:
+        case Action.NOOP:
+            return " "
+        case Action.CREATE:
+            return "+"
+        case Action.UPDATE:
+            return "~"
+        case Action.DELETE:
+            return "-"
+        case Action.READ:
+            return "<="
+        case Action.DELETE_THEN_CREATE:
+            return "-/+"
+        case Action.CREATE_THEN_DELETE:
+            return "+/-"
+        case _:
+            assert_never(action)
+
+
+def _verb(action: Action) -> str:
+    match action:
+        case Action.NOOP:
+            return "is unchanged"
+        case Action.CREATE:
+            return "will be created"
+        case Action.UPDATE:
+            return "will be updated in-place"
+        case Action.DELETE:
+            return "will be destroyed"
+        case Action.READ:
+            return "will be refreshed in state"
+        case Action.DELETE_THEN_CREATE:
+            return "must be replaced"
+        case Action.CREATE_THEN_DELETE:
+            return "must be replaced (create before destroy)"
+        case _:
+            assert_never(action)
 
 
 def render_value(value: Any, *, secret: bool = False) -> str:
@@ -101,20 +123,25 @@ def _lines_for_update(change: ResourceChange) -> list[str]:
 
 
 def render_change(change: ResourceChange) -> list[str]:
-    actions = change.actions
-    header = f"  # {change.address} {_VERB[actions]}"
+    action = change.action
+    header = f"  # {change.address} {_verb(action)}"
     lines = [header]
     if change.reason and change.action_reason is not ActionReason.CREATE:
         lines.append(f"  #   because {change.reason}")
     if change.cache is not None:
         lines.append("  #   " + _cache_line(change.cache))
-    lines.append(f"  {_SYMBOL[actions]} {change.address}")
-    if actions == (Action.CREATE,):
-        lines += _lines_for_create(change)
-    elif actions == (Action.DELETE,):
-        lines += _lines_for_delete(change)
-    elif is_replace(actions) or actions in ((Action.UPDATE,), (Action.READ,)):
-        lines += _lines_for_update(change)
+    lines.append(f"  {_symbol(action)} {change.address}")
+    match action:
+        case Action.CREATE:
+            lines += _lines_for_create(change)
+        case Action.DELETE:
+            lines += _lines_for_delete(change)
+        case Action.UPDATE | Action.READ | Action.DELETE_THEN_CREATE | Action.CREATE_THEN_DELETE:
+            lines += _lines_for_update(change)
+        case Action.NOOP:
+            pass
+        case _:
+            assert_never(action)
     lines.append("")
     return lines
 
@@ -127,11 +154,11 @@ def _cache_line(cache: dict[str, Any]) -> str:
     return f"cache: miss (key {key[:8] or KNOWN_AFTER_APPLY}); changed inputs: {changed}"
 
 
-def _summary(actions_list: list[Actions]) -> str:
-    add = sum(1 for a in actions_list if Action.CREATE in a)
-    change = sum(1 for a in actions_list if a == (Action.UPDATE,))
-    destroy = sum(1 for a in actions_list if Action.DELETE in a)
-    replace = sum(1 for a in actions_list if is_replace(a))
+def _summary(actions: list[Action]) -> str:
+    add = sum(1 for a in actions if a.is_create)
+    change = sum(1 for a in actions if a is Action.UPDATE)
+    destroy = sum(1 for a in actions if a.is_delete)
+    replace = sum(1 for a in actions if a.is_replace)
     text = f"Plan: {add} to add, {change} to change, {destroy} to destroy."
     if replace:
         text += f" ({replace} replaced)"
@@ -139,15 +166,15 @@ def _summary(actions_list: list[Actions]) -> str:
 
 
 def _output_lines(outputs: dict[str, OutputChange]) -> list[str]:
-    changed = [(k, o) for k, o in sorted(outputs.items()) if o.actions != NOOP]
+    changed = [(k, o) for k, o in sorted(outputs.items()) if o.action.is_change]
     if not changed:
         return []
     lines = ["Changes to Outputs:"]
     for name, o in changed:
-        sym = _SYMBOL.get(o.actions, "~")
-        if o.actions == (Action.DELETE,):
+        sym = _symbol(o.action)
+        if o.action is Action.DELETE:
             lines.append(f"  {sym} {name} = {render_value(o.before, secret=o.sensitive)}")
-        elif o.actions == (Action.CREATE,):
+        elif o.action is Action.CREATE:
             lines.append(f"  {sym} {name} = {render_value(o.after, secret=o.sensitive)}")
         else:
             lines.append(
@@ -204,9 +231,9 @@ def render_cost(cost: dict[str, Any] | None) -> str:
 
 
 def render_plan(plan: Plan) -> str:
-    changed = [c for c in plan.changes if c.actions != NOOP]
+    changed = [c for c in plan.changes if c.action.is_change]
     lines: list[str] = []
-    if not changed and not any(o.actions != NOOP for o in plan.outputs.values()):
+    if not changed and not any(o.action.is_change for o in plan.outputs.values()):
         return (
             "No changes. The resources match the configuration"
             + (" and the state." if not plan.flags.get("refresh_only") else ".")
@@ -231,6 +258,6 @@ def render_plan(plan: Plan) -> str:
         for c in changed:
             lines += render_change(c)
     lines += _output_lines(plan.outputs)
-    lines.append(_summary([c.actions for c in changed]))
+    lines.append(_summary([c.action for c in changed]))
     tail = render_cost(plan.cost) + render_policy_results(plan.policy_results or [])
     return "\n".join(lines) + "\n" + ("\n" + tail if tail else "")
