@@ -9,7 +9,6 @@ from typing import Any, assert_never
 
 from engine.addrs import parse_address
 from engine.apply.graph import ApplyNode, NodeKind, apply_graph
-from engine.apply.progress import Progress
 from engine.config.model import Config
 from engine.dag import NodeStatus, walk
 from engine.diagnostics import Diagnostics, error
@@ -30,6 +29,7 @@ from engine.states.store import (
     StateSnapshot,
     StateStore,
 )
+from engine.views.progress import Progress
 from providers.base import ProviderContext
 from specs.base import sensitive_fields
 

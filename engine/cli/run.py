@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
 from collections.abc import Iterator
@@ -13,7 +12,6 @@ from types import FrameType
 from typing import Any
 
 from engine.apply.applier import Applier, ApplyResult
-from engine.apply.progress import Progress
 from engine.cli.output import fail, print_diagnostics
 from engine.cli.review import (
     overrides_from,
@@ -27,9 +25,11 @@ from engine.plans.action import Action
 from engine.plans.change import Plan
 from engine.plans.planfile import is_plan_file, read_plan, staleness, write_plan
 from engine.plans.planner import Planner, PlanOptions
-from engine.plans.render_text import render_plan
 from engine.project import Project, open_project
 from engine.states.store import StateSnapshot
+from engine.views.plan_json import render_plan_json
+from engine.views.progress import Progress
+from engine.views.text import render_plan
 
 
 def _project(args: argparse.Namespace) -> Project:
@@ -106,9 +106,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.out:
         write_plan(Path(args.out), plan, project.secrets)
     if args.format == "json":
-        sys.stdout.write(json.dumps(plan.to_json(), indent=2, sort_keys=True) + "\n")
+        sys.stdout.write(render_plan_json(plan))
     elif args.format == "markdown":
-        from engine.plans.render_markdown import render_markdown
+        from engine.views.markdown import render_markdown
 
         sys.stdout.write(render_markdown(plan.to_json()))
     else:

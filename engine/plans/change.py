@@ -8,6 +8,7 @@ from typing import Any
 from engine.expr.unknown import UNKNOWN
 from engine.plans.action import Action, ActionReason
 from engine.plans.values import PathT, mask_sensitive, sensitive_tree
+from engine.views.display import SENSITIVE
 
 FORMAT_VERSION = "1.0"
 
@@ -150,7 +151,7 @@ class OutputChange:
         from engine.expr.unknown import contains_unknown
 
         def show(v: Any) -> Any:
-            return "(sensitive)" if self.sensitive and not reveal and v is not None else v
+            return SENSITIVE if self.sensitive and not reveal and v is not None else v
 
         return {
             "actions": self.action.json_actions,
@@ -200,7 +201,7 @@ class Plan:
             "flags": self.flags,
             "variables": {
                 k: (
-                    {"value": "(sensitive)", "sensitive": True}
+                    {"value": SENSITIVE, "sensitive": True}
                     if k in self.sensitive_variables
                     else {"value": v}
                 )

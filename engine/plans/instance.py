@@ -18,6 +18,7 @@ from engine.plans.diff import field_diffs, reason_text
 from engine.plans.values import PathT
 from engine.registry import ResourceType
 from engine.states.store import ResourceState, ResourceStatus
+from engine.views.display import KNOWN_AFTER_APPLY
 from providers.base import CachedJob, Provider
 from specs.base import attribute_names, field_names
 
@@ -261,7 +262,7 @@ def _cache_info(
     provider = req.provider
     if not isinstance(provider, CachedJob) or contains_unknown(inputs):
         if isinstance(provider, CachedJob):
-            return {"key": None, "hit": False, "changed_inputs": ["(known after apply)"]}, None
+            return {"key": None, "hit": False, "changed_inputs": [KNOWN_AFTER_APPLY]}, None
         return None, None
     parts = provider.cache_parts(inputs)
     if not parts:

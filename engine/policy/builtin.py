@@ -33,11 +33,17 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.cost.estimate import gpus_per_replica, has_priced_resources, replica_range
-from engine.cost.graph import Change, after_of, block_of, exists_after
 from engine.policy.context import EvalContext
 from engine.policy.model import Enforcement, Policy, Rule, Violation
 from engine.policy.secrets import is_plaintext, looks_like_secret_name, plaintext_secrets
+from engine.views.plan_graph import (
+    Change,
+    after_of,
+    block_of,
+    exists_after,
+    gpus_per_replica,
+    replica_range,
+)
 
 PACK = "builtin"
 DEFAULT_MAX_GPUS = 8
@@ -199,9 +205,9 @@ def check_gpu_count(ctx: EvalContext, settings: RuleSettings) -> list[Violation]
 
 def check_hourly_cost(ctx: EvalContext, settings: RuleSettings) -> list[Violation]:
     cap = getattr(settings, "max_hourly", None) or DEFAULT_MAX_HOURLY
-    if "cost" not in ctx.plan and not has_priced_resources(ctx.plan):
-        return []  # nothing priced: the cost is zero
     cost = ctx.cost
+    if cost is None:
+        return []  # nothing priced: the cost is zero
     peak = cost.get("hourly_after_max", cost.get("hourly_after")) or 0.0
     if peak <= cap:
         return []

@@ -1,15 +1,22 @@
-"""The human plan, as ``opspec plan`` prints it (modelled on Terraform's)."""
+"""The human plan, as ``opspec plan`` prints it (modelled on Terraform's).
+
+Values are JSON-encoded, so their control characters print escaped; addresses, keys, paths and
+reasons pass :func:`~engine.views.display.terminal_safe` for the same reason.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any, assert_never
 
-from engine.expr.unknown import KNOWN_AFTER_APPLY, UNKNOWN
+from engine.expr.unknown import UNKNOWN
 from engine.plans.action import Action, ActionReason
 from engine.plans.change import OutputChange, Plan, ResourceChange
 from engine.plans.diff import format_path
-from engine.plans.values import SENSITIVE, PathT, is_under, with_unknowns_shown
+from engine.plans.values import PathT, is_under, with_unknowns_shown
+from engine.views.cost_section import render_cost_text
+from engine.views.display import KNOWN_AFTER_APPLY, SENSITIVE, terminal_safe
+from engine.views.policy_section import render_policy_text
 
 _encode_str = json.encoder.encode_basestring
 
@@ -59,15 +66,15 @@ def render_value(value: Any, *, secret: bool = False) -> str:
         return SENSITIVE
     kind = type(value)
     if kind is str:  # the common case, as json.dumps(ensure_ascii=False) would write it
-        return KNOWN_AFTER_APPLY if value == UNKNOWN else _encode_str(value)
+        return KNOWN_AFTER_APPLY if value == UNKNOWN else terminal_safe(_encode_str(value))
     if kind is int:
         return str(value)
-    return json.dumps(with_unknowns_shown(value), ensure_ascii=False, sort_keys=True)
+    return terminal_safe(json.dumps(with_unknowns_shown(value), ensure_ascii=False, sort_keys=True))
 
 
 def _lines_for_create(change: ResourceChange) -> list[str]:
     after = change.after or {}
-    width = max((len(k) for k in after), default=0)
+    width = max((len(terminal_safe(k)) for k in after), default=0)
     sensitive = change.after_sensitive
     out = []
     for key in sorted(after):
@@ -80,7 +87,7 @@ def _lines_for_create(change: ResourceChange) -> list[str]:
             shown = SENSITIVE
         else:
             shown = _masked_nested(value, (key,), sensitive)
-        out.append(f"      + {key.ljust(width)} = {shown}")
+        out.append(f"      + {terminal_safe(key).ljust(width)} = {shown}")
     return out
 
 
@@ -92,9 +99,9 @@ def _masked_nested(value: Any, path: PathT, sensitive: list[PathT]) -> str:
 
 def _lines_for_delete(change: ResourceChange) -> list[str]:
     before = change.before or {}
-    width = max((len(k) for k in before), default=0)
+    width = max((len(terminal_safe(k)) for k in before), default=0)
     return [
-        f"      - {k.ljust(width)} = "
+        f"      - {terminal_safe(k).ljust(width)} = "
         + render_value(before[k], secret=is_under((k,), change.before_sensitive))
         for k in sorted(before)
         if before[k] is not None
@@ -109,7 +116,7 @@ def _lines_for_update(change: ResourceChange) -> list[str]:
             d.path, change.before_sensitive
         )
         note = "  # forces replacement" if d.path[0] in forced else ""
-        name = format_path(d.path)
+        name = terminal_safe(format_path(d.path))
         if d.before is None:
             out.append(f"      + {name} = {render_value(d.after, secret=secret)}{note}")
         elif d.after is None:
@@ -124,13 +131,13 @@ def _lines_for_update(change: ResourceChange) -> list[str]:
 
 def render_change(change: ResourceChange) -> list[str]:
     action = change.action
-    header = f"  # {change.address} {_verb(action)}"
-    lines = [header]
+    address = terminal_safe(change.address)
+    lines = [f"  # {address} {_verb(action)}"]
     if change.reason and change.action_reason is not ActionReason.CREATE:
-        lines.append(f"  #   because {change.reason}")
+        lines.append(f"  #   because {terminal_safe(change.reason)}")
     if change.cache is not None:
         lines.append("  #   " + _cache_line(change.cache))
-    lines.append(f"  {_symbol(action)} {change.address}")
+    lines.append(f"  {_symbol(action)} {address}")
     match action:
         case Action.CREATE:
             lines += _lines_for_create(change)
@@ -150,7 +157,7 @@ def _cache_line(cache: dict[str, Any]) -> str:
     key = cache.get("key") or ""
     if cache.get("hit"):
         return f"cache: hit (key {key[:8]}): the cached result is reused, nothing reruns"
-    changed = ", ".join(cache.get("changed_inputs") or []) or "none"
+    changed = terminal_safe(", ".join(cache.get("changed_inputs") or [])) or "none"
     return f"cache: miss (key {key[:8] or KNOWN_AFTER_APPLY}); changed inputs: {changed}"
 
 
@@ -170,7 +177,8 @@ def _output_lines(outputs: dict[str, OutputChange]) -> list[str]:
     if not changed:
         return []
     lines = ["Changes to Outputs:"]
-    for name, o in changed:
+    for key, o in changed:
+        name = terminal_safe(key)
         sym = _symbol(o.action)
         if o.action is Action.DELETE:
             lines.append(f"  {sym} {name} = {render_value(o.before, secret=o.sensitive)}")
@@ -183,51 +191,6 @@ def _output_lines(outputs: dict[str, OutputChange]) -> list[str]:
             )
     lines.append("")
     return lines
-
-
-def render_policy_results(results: list[dict[str, Any]], *, verbose: bool = False) -> str:
-    """Failed policies (all of them when ``verbose``), one line per violation."""
-    lines: list[str] = []
-    shown = [r for r in results if verbose or not r.get("passed")]
-    if not shown:
-        return ""
-    lines.append("Policy results:")
-    for r in shown:
-        name = f"{r['pack']}/{r['policy']}"
-        level = r["enforcement"]
-        if r.get("passed"):
-            state = "passed" if r.get("evaluated", True) else "not evaluated"
-            lines.append(f"  ok    {level:9} {name}: {state}")
-            continue
-        tag = (
-            "OVERRIDDEN"
-            if r.get("overridden")
-            else ("FAILED" if level == "mandatory" else "WARNING")
-        )
-        lines.append(
-            f"  {tag} {level:9} {name}"
-            + (f" (reason: {r['override_reason']})" if r.get("overridden") else "")
-        )
-        for v in r.get("violations") or []:
-            lines.append(f"      {v['address']} `{v['field']}`: {v['message']}")
-        if r.get("error"):
-            lines.append(f"      {r['error']}")
-    lines.append("")
-    return "\n".join(lines) + "\n"
-
-
-def render_cost(cost: dict[str, Any] | None) -> str:
-    if not cost:
-        return ""
-    cur = cost.get("currency", "USD")
-
-    def money(v: Any) -> str:
-        return f"{float(v or 0):,.2f} {cur}"
-
-    return (
-        f"Cost: {money(cost.get('hourly_before'))}/h -> {money(cost.get('hourly_after'))}/h "
-        f"(delta {money(cost.get('hourly_delta'))}/h, {money(cost.get('monthly_delta'))}/month)\n"
-    )
 
 
 def render_plan(plan: Plan) -> str:
@@ -259,5 +222,5 @@ def render_plan(plan: Plan) -> str:
             lines += render_change(c)
     lines += _output_lines(plan.outputs)
     lines.append(_summary([c.action for c in changed]))
-    tail = render_cost(plan.cost) + render_policy_results(plan.policy_results or [])
+    tail = render_cost_text(plan.cost) + render_policy_text(plan.policy_results or [])
     return "\n".join(lines) + "\n" + ("\n" + tail if tail else "")
