@@ -265,8 +265,9 @@ def main(argv: Sequence[str] | None = None, *, prefetch: bool = False) -> int:
         print_diagnostics(exc.diagnostics)
         return 1
     except OpspecError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        from engine.cli.output import fail
+
+        return fail(str(exc))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 1

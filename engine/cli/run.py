@@ -27,6 +27,7 @@ from engine.plans.planfile import is_plan_file, read_plan, staleness, write_plan
 from engine.plans.planner import Planner, PlanOptions
 from engine.project import Project, open_project
 from engine.states.store import StateSnapshot
+from engine.views.display import terminal_safe, terminal_safe_lines
 from engine.views.plan_json import render_plan_json
 from engine.views.progress import Progress
 from engine.views.text import render_plan
@@ -209,11 +210,15 @@ def _report(result: ApplyResult, plan: Plan) -> int:
         file=sys.stderr,
     )
     for address, message in sorted(result.failed.items()):
-        print(f"  failed:    {address}: {message}", file=sys.stderr)
+        text = terminal_safe_lines(f"{terminal_safe(address)}: {message}")
+        print(f"  failed:    {text}", file=sys.stderr)
     for address in result.skipped:
-        print(f"  skipped:   {address} (a dependency failed)", file=sys.stderr)
+        print(f"  skipped:   {terminal_safe(address)} (a dependency failed)", file=sys.stderr)
     for address in result.cancelled:
-        print(f"  cancelled: {address} (interrupted before it started)", file=sys.stderr)
+        print(
+            f"  cancelled: {terminal_safe(address)} (interrupted before it started)",
+            file=sys.stderr,
+        )
     return 1
 
 
