@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from engine.cost import estimate
 from engine.policy import Policy, evaluate, load_policies
 
 RESOURCES = 10_000
@@ -104,8 +105,10 @@ def _stack(i: int) -> list[dict[str, Any]]:
 
 def make_plan(resources: int = RESOURCES) -> dict[str, Any]:
     changes = [c for i in range(resources // PER_STACK) for c in _stack(i)]
-    return {"format_version": "1.0", "workspace": "default", "variables": {},
+    plan = {"format_version": "1.0", "workspace": "default", "variables": {},
             "resource_changes": changes, "output_changes": {}}  # fmt: skip
+    plan["cost"] = estimate(plan, None)  # as `opspec plan` attaches it before policies run
+    return plan
 
 
 def load_bench_policies(root: Path) -> list[Policy]:

@@ -5,7 +5,8 @@ The engine is organised by concept, one package each:
 - ``engine.config``   reads ``*.ops.yaml`` files into configuration blocks with source positions
 - ``engine.expr``     ``${...}`` templates evaluated in Jinja2's sandbox, with unknown values
 - ``engine.dag``      a generic dependency graph (networkx underneath) and its parallel walk
-- ``engine.plans``    deciding actions, building, rendering and saving plans
+- ``engine.plans``    deciding actions, building and saving plans
+- ``engine.views``    text, JSON, Markdown, graph and progress renderings of a plan
 - ``engine.states``   the state store interface, its SQLite and in-memory stores, locking, secrets
 - ``engine.apply``    walking a plan through providers
 - ``engine.jobs``     the child-process job runner used by providers for heavy work

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from engine.views.display import terminal_safe, terminal_safe_lines
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -40,12 +42,15 @@ class Diagnostic:
     address: str | None = None
 
     def format(self) -> str:
-        where = f"{self.pos}: " if self.pos else ""
-        head = f"{where}{self.severity.value}: {self.summary}"
+        """The diagnostic for a terminal or a CI log. Summaries and details quote spec keys and
+        values, so control characters print escaped and no line reads as a workflow command."""
+        where = f"{terminal_safe(str(self.pos))}: " if self.pos else ""
+        head = f"{where}{self.severity.value}: {terminal_safe(self.summary)}"
         if self.address and self.address not in self.summary:
-            head += f" ({self.address})"
+            head += f" ({terminal_safe(self.address)})"
         if self.detail:
-            head += "\n" + "\n".join("  " + line for line in self.detail.splitlines())
+            detail = "\n".join("  " + line for line in self.detail.splitlines())
+            head += "\n" + terminal_safe_lines(detail)
         return head
 
     def to_json(self) -> dict[str, object]:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 from engine.addrs import parse_address
-from engine.apply.graph import BLOCK_PREFIX, DELETE_PREFIX, apply_graph
-from engine.apply.progress import Progress
+from engine.apply.graph import ApplyNode, NodeKind, apply_graph
 from engine.config.model import Config
 from engine.dag import NodeStatus, walk
 from engine.diagnostics import Diagnostics, error
@@ -19,7 +18,7 @@ from engine.evaluation.scope import Values
 from engine.expr.evaluate import evaluate_value
 from engine.expr.template import ExprError
 from engine.expr.unknown import contains_unknown
-from engine.plans.action import NOOP, Action, is_replace
+from engine.plans.action import Action
 from engine.plans.change import Plan, ResourceChange
 from engine.plans.instance import InstanceRequest, check_inputs
 from engine.providers import ProviderContext
@@ -31,6 +30,7 @@ from engine.states.store import (
     StateSnapshot,
     StateStore,
 )
+from engine.views.progress import Progress
 from specs.base import sensitive_fields
 
 
@@ -81,10 +81,11 @@ class Applier:
         result = walk(graph, self._visit, parallelism=parallelism, stop=self.stop)
         out = ApplyResult()
         for node, status in sorted(result.status.items()):
-            address = node[len(DELETE_PREFIX) :] if node.startswith(DELETE_PREFIX) else node
-            if address not in self.changes or self.changes[address].actions == NOOP:
+            address = node.name
+            is_instance = node.kind in (NodeKind.CHANGE, NodeKind.DELETE)
+            if not is_instance or not self._changes(address):
                 if status is NodeStatus.FAILED:
-                    out.failed[node] = _message(result.errors[node])
+                    out.failed[str(node)] = _message(result.errors[node])
                 continue
             match status:
                 case NodeStatus.DONE:
@@ -104,7 +105,7 @@ class Applier:
     def _load_unchanged(self) -> None:
         for address, rs in self.prior.resources.items():
             change = self.changes.get(address)
-            if change is not None and change.actions != NOOP:
+            if change is not None and change.action.is_change:
                 continue
             addr = parse_address(address)
             self.values.set_resource(
@@ -115,28 +116,40 @@ class Applier:
 
     # -- visiting one node ------------------------------------------------------------------
 
-    def _visit(self, node: str) -> None:
-        if node.startswith("local."):
-            self._apply_local(node[len("local.") :])
-            return
-        if node.startswith((BLOCK_PREFIX, "delete-barrier:")):
-            return
-        delete_only = node.startswith(DELETE_PREFIX)
-        address = node[len(DELETE_PREFIX) :] if delete_only else node
+    def _changes(self, address: str) -> bool:
         change = self.changes.get(address)
-        if change is None or change.actions == NOOP:
-            return  # a block barrier, or an instance that does not change
-        actions = change.actions
-        if actions == (Action.DELETE,):
-            self._delete(change)
-        elif actions == (Action.READ,):
-            self._refresh(change)
-        elif actions == (Action.CREATE,):
-            self._create(change, "create")
-        elif actions == (Action.UPDATE,):
-            self._update(change)
-        elif is_replace(actions):
-            self._replace(change)
+        return change is not None and change.action.is_change
+
+    def _visit(self, node: ApplyNode) -> None:
+        match node.kind:
+            case NodeKind.LOCAL:
+                self._apply_local(node.name)
+            case NodeKind.BLOCK | NodeKind.DELETE_BARRIER:
+                pass  # barriers only order the walk
+            case NodeKind.CHANGE | NodeKind.DELETE:
+                self._apply_change(self.changes[node.name])
+            case _:
+                assert_never(node.kind)
+
+    def _apply_change(self, change: ResourceChange) -> None:
+        match change.action:
+            case Action.NOOP:
+                pass
+            case Action.DELETE:
+                self._delete(change)
+            case Action.READ:
+                self._refresh(change)
+            case Action.CREATE:
+                self._create(change, "create")
+            case Action.UPDATE:
+                self._update(change)
+            case Action.DELETE_THEN_CREATE:
+                self._replace_deleting_first(change)
+            case Action.CREATE_THEN_DELETE:
+                self._create(change, "replace")
+                self._delete_prior(change)
+            case _:
+                assert_never(change.action)
 
     def _apply_local(self, name: str) -> None:
         local = self.config.locals[name]
@@ -254,19 +267,15 @@ class Applier:
         self.store.remove_resource(self.plan.workspace, change.address)
         self.progress.finish(change.address, "delete")
 
-    def _replace(self, change: ResourceChange) -> None:
-        if change.actions[0] is Action.DELETE:
-            self.progress.start(change.address, "replace")
-            try:
-                self._delete_prior(change)
-            except BaseException as exc:
-                self.progress.fail(change.address, _message(exc))
-                raise
-            self.store.remove_resource(self.plan.workspace, change.address)
-            self._create(change, "replace", announce=False)  # "Replacing..." is out already
-        else:
-            self._create(change, "replace")
+    def _replace_deleting_first(self, change: ResourceChange) -> None:
+        self.progress.start(change.address, "replace")
+        try:
             self._delete_prior(change)
+        except BaseException as exc:
+            self.progress.fail(change.address, _message(exc))
+            raise
+        self.store.remove_resource(self.plan.workspace, change.address)
+        self._create(change, "replace", announce=False)  # "Replacing..." is out already
 
     def _refresh(self, change: ResourceChange) -> None:
         self.progress.start(change.address, "read")

@@ -10,9 +10,10 @@ from typing import Any
 
 from engine.cli.output import fail
 from engine.errors import DiagnosticsError
-from engine.plans.values import SENSITIVE, mask_sensitive
+from engine.plans.values import mask_sensitive
 from engine.project import Project, open_project
 from engine.states.store import ResourceState
+from engine.views.outputs import render_output_value, render_outputs, render_outputs_json
 
 
 def _project(args: argparse.Namespace) -> Project:
@@ -22,26 +23,17 @@ def _project(args: argparse.Namespace) -> Project:
 def cmd_output(args: argparse.Namespace) -> int:
     project = _project(args)
     outputs = project.store.read(project.workspace).outputs
+    reveal = bool(args.show_sensitive)
     if args.name is not None:
         if args.name not in outputs:
             return fail(f"no output named `{args.name}` in the state")
         out = outputs[args.name]
-        if args.json:
-            print(json.dumps(out.value))
-        else:
-            print(SENSITIVE if out.sensitive else _plain(out.value))
-        return 0
-    if args.json:
-        doc = {k: {"value": v.value, "sensitive": v.sensitive} for k, v in sorted(outputs.items())}
-        print(json.dumps(doc, indent=2))
-        return 0
-    for name, out in sorted(outputs.items()):
-        print(f"{name} = {SENSITIVE if out.sensitive else json.dumps(out.value)}")
+        sys.stdout.write(render_output_value(out, as_json=args.json, reveal=reveal))
+    elif args.json:
+        sys.stdout.write(render_outputs_json(outputs, reveal=reveal))
+    else:
+        sys.stdout.write(render_outputs(outputs, reveal=reveal))
     return 0
-
-
-def _plain(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _resource_view(rs: ResourceState) -> dict[str, Any]:
@@ -73,13 +65,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     target = args.target
     if target is not None and Path(target).is_file():
         from engine.plans.planfile import read_plan
-        from engine.plans.render_text import render_plan
+        from engine.views.plan_json import render_plan_json
+        from engine.views.text import render_plan
 
         plan = read_plan(Path(target), project.secrets)
-        if args.json:
-            sys.stdout.write(json.dumps(plan.to_json(), indent=2, sort_keys=True) + "\n")
-        else:
-            sys.stdout.write(render_plan(plan))
+        sys.stdout.write(render_plan_json(plan) if args.json else render_plan(plan))
         return 0
     state = project.store.read(project.workspace)
     if target is None:
@@ -103,8 +93,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_graph(args: argparse.Namespace) -> int:
     from engine.plans.planner import Planner, PlanOptions
-    from engine.plans.render_graph import render_dot, render_json, render_mermaid
     from engine.states.store import StateSnapshot
+    from engine.views.graph import render_dot, render_json, render_mermaid
 
     project = _project(args)
     config, diags = project.load()

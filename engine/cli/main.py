@@ -125,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("output", help="show root outputs")
     p.add_argument("name", nargs="?", default=None)
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--show-sensitive",
+        action="store_true",
+        help="print sensitive outputs' values instead of (sensitive), in every format "
+        "(what Terraform's `output -json` does by default)",
+    )
 
     p = sub.add_parser("show", help="show a saved plan, a resource, or the whole state")
     p.add_argument("target", nargs="?", default=None, metavar="PLANFILE|ADDR")
@@ -272,8 +278,9 @@ def main(argv: Sequence[str] | None = None, *, prefetch: bool = False) -> int:
         print_diagnostics(exc.diagnostics)
         return 1
     except OpspecError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        from engine.cli.output import fail
+
+        return fail(str(exc))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 1

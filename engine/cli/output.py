@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+from engine.views.display import terminal_safe_lines
+
 if TYPE_CHECKING:
     from engine.diagnostics import Diagnostics
 
@@ -18,5 +20,5 @@ def print_diagnostics(diags: Diagnostics) -> None:
 
 
 def fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    print(f"error: {terminal_safe_lines(message)}", file=sys.stderr)
     return 1

@@ -22,8 +22,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def cmd_policy(args: argparse.Namespace) -> int:
     from engine.cli.review import overrides_from, print_failures, review
     from engine.cli.run import _locked, _options, make_plan
-    from engine.plans.render_text import render_policy_results
     from engine.project import open_project
+    from engine.views.policy_section import render_policy_text
 
     project = open_project(Path(args.chdir), args.workspace)
     opts = _options(args, project)
@@ -42,7 +42,7 @@ def cmd_policy(args: argparse.Namespace) -> int:
         doc = {"policy_results": plan.policy_results, "cost": plan.cost}
         sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
     else:
-        sys.stdout.write(render_policy_results(plan.policy_results or [], verbose=True))
+        sys.stdout.write(render_policy_text(plan.policy_results or [], verbose=True))
     if failures:
         print_failures(failures, "the plan may not be applied")
         return 1

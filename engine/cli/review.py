@@ -15,11 +15,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from engine.cli.output import print_diagnostics
 from engine.config.model import Config
 from engine.diagnostics import Diagnostics, Severity
 from engine.errors import DiagnosticsError, OpspecError
 from engine.plans.change import Plan
 from engine.project import Project
+from engine.views.display import terminal_safe
 
 
 def overrides_from(args: argparse.Namespace) -> dict[str, str]:
@@ -53,9 +55,13 @@ def review(
             doc, project.directory, settings if isinstance(settings, dict) else None
         )
         doc["cost"] = plan.cost
-    policies, diags = load_policies(project.directory, [Path(d) for d in policy_dirs])
+    policies, diags = load_policies(
+        project.directory, [Path(d) for d in policy_dirs], untrusted=untrusted
+    )
     if any(d.severity is Severity.ERROR for d in diags):
         raise DiagnosticsError(Diagnostics(diags))
+    if diags:
+        print_diagnostics(Diagnostics(diags))
     results = evaluate(doc, policies, overrides, allow_python=not untrusted)
     unknown = unknown_overrides(results, overrides)
     if unknown:
@@ -84,11 +90,11 @@ def saved_failures(plan: Plan, overrides: dict[str, str]) -> list[dict[str, Any]
 def print_failures(failures: list[dict[str, Any]], verb: str) -> None:
     for f in failures:
         for v in f.get("violations") or [{"address": "-", "field": "-", "message": f.get("error")}]:
-            print(
+            line = (
                 f"error: mandatory policy {f['pack']}/{f['policy']} failed: {v['address']} "
-                f"`{v['field']}`: {v['message']}",
-                file=sys.stderr,
+                f"`{v['field']}`: {v['message']}"
             )
+            print(terminal_safe(line), file=sys.stderr)
     print(
         f"\n{len(failures)} mandatory policy failure(s): {verb}. Fix the plan, or override with "
         "--override POLICY --reason TEXT.",

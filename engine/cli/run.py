@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
 from collections.abc import Iterator
@@ -13,7 +12,6 @@ from types import FrameType
 from typing import Any
 
 from engine.apply.applier import Applier, ApplyResult
-from engine.apply.progress import Progress
 from engine.cli.output import fail, print_diagnostics
 from engine.cli.review import (
     overrides_from,
@@ -23,12 +21,16 @@ from engine.cli.review import (
     saved_failures,
 )
 from engine.errors import DiagnosticsError
+from engine.plans.action import Action
 from engine.plans.change import Plan
 from engine.plans.planfile import is_plan_file, read_plan, staleness, write_plan
 from engine.plans.planner import Planner, PlanOptions
-from engine.plans.render_text import render_plan
 from engine.project import Project, open_project
 from engine.states.store import StateSnapshot
+from engine.views.display import terminal_safe, terminal_safe_lines
+from engine.views.plan_json import render_plan_json
+from engine.views.progress import Progress
+from engine.views.text import render_plan
 
 
 def _project(args: argparse.Namespace) -> Project:
@@ -105,9 +107,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.out:
         write_plan(Path(args.out), plan, project.secrets)
     if args.format == "json":
-        sys.stdout.write(json.dumps(plan.to_json(), indent=2, sort_keys=True) + "\n")
+        sys.stdout.write(render_plan_json(plan))
     elif args.format == "markdown":
-        from engine.plans.render_markdown import render_markdown
+        from engine.views.markdown import render_markdown
 
         sys.stdout.write(render_markdown(plan.to_json()))
     else:
@@ -144,7 +146,7 @@ def _run_apply(
         print("\nNo changes to apply.")
         return 0
     record_overrides(project, plan)
-    if any(c.executor == "pulumi" for c in plan.changes if c.actions != ("no-op",)):
+    if any(c.executor == "pulumi" for c in plan.changes if c.action.is_change):
         from engine.executors.pulumi_exec import apply_with_pulumi
 
         return _report(apply_with_pulumi(project, plan, planner, prior, parallelism), plan)
@@ -192,10 +194,10 @@ def _report(result: ApplyResult, plan: Plan) -> int:
     counts = {"add": 0, "change": 0, "destroy": 0}
     by_addr = {c.address: c for c in plan.changes}
     for address in result.done:
-        actions = by_addr[address].actions
-        counts["add"] += "create" in actions
-        counts["change"] += actions == ("update",)
-        counts["destroy"] += "delete" in actions
+        action = by_addr[address].action
+        counts["add"] += action.is_create
+        counts["change"] += action is Action.UPDATE
+        counts["destroy"] += action.is_delete
     if result.ok:
         print(
             f"\nApply complete! Resources: {counts['add']} added, {counts['change']} "
@@ -208,11 +210,15 @@ def _report(result: ApplyResult, plan: Plan) -> int:
         file=sys.stderr,
     )
     for address, message in sorted(result.failed.items()):
-        print(f"  failed:    {address}: {message}", file=sys.stderr)
+        text = terminal_safe_lines(f"{terminal_safe(address)}: {message}")
+        print(f"  failed:    {text}", file=sys.stderr)
     for address in result.skipped:
-        print(f"  skipped:   {address} (a dependency failed)", file=sys.stderr)
+        print(f"  skipped:   {terminal_safe(address)} (a dependency failed)", file=sys.stderr)
     for address in result.cancelled:
-        print(f"  cancelled: {address} (interrupted before it started)", file=sys.stderr)
+        print(
+            f"  cancelled: {terminal_safe(address)} (interrupted before it started)",
+            file=sys.stderr,
+        )
     return 1
 
 

@@ -26,9 +26,17 @@ from typing import Any
 
 from engine.cost.accelerator import AcceleratorError, parse_accelerator
 from engine.cost.catalog import PriceCatalog, load_catalog
-from engine.cost.graph import Change, PlanGraph, actions_of, block_of
 from engine.diagnostics import Diagnostics, Severity
 from engine.errors import DiagnosticsError
+from engine.views.plan_graph import (
+    Change,
+    PlanGraph,
+    actions_of,
+    block_of,
+    gpus_per_replica,
+    number,
+    replica_range,
+)
 
 HOURS_PER_MONTH = 730
 JOB_TYPES = ("training_job", "fine_tune")
@@ -45,12 +53,6 @@ class Side:
     gpu_type: str | None = None
     unit_price: float | None = None
     detail: str = ""
-
-
-def _num(value: Any, default: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return default
-    return float(value)
 
 
 def _plural(n: int, word: str) -> str:
@@ -98,21 +100,6 @@ def _pool_type(pool: Change | None, side: str, catalog: PriceCatalog) -> tuple[s
     if found is None:
         return f"no price for GPU type {acc.catalog_keys[0]} (add it to prices.yaml)"
     return found
-
-
-def gpus_per_replica(service: dict[str, Any]) -> int:
-    """GPUs each replica of an ``llm_service`` asks for (1 when the spec leaves it out)."""
-    return int(_num(service.get("gpus"), 1))
-
-
-def replica_range(service: dict[str, Any]) -> tuple[int, int]:
-    """(fewest, most) replicas of an ``llm_service``: its autoscaling bounds, else replicas."""
-    replicas = int(_num(service.get("replicas"), 1))
-    scaling = service.get("autoscaling")
-    if not isinstance(scaling, dict):
-        return replicas, replicas
-    low = int(_num(scaling.get("min_replicas"), replicas))
-    return low, int(_num(scaling.get("max_replicas"), max(low, replicas)))
 
 
 def _service_side(change: Change, pool: Change | None, side: str, catalog: PriceCatalog) -> Side:
@@ -225,7 +212,7 @@ def _job_hours(change: Change, graph: PlanGraph, catalog: PriceCatalog) -> dict[
     else:
         steps = catalog.default_steps
         basis = f"{steps} steps (assumed; the job gives neither steps nor epochs)"
-    gpus = int(_num(values.get("gpus"), 1))
+    gpus = int(number(values.get("gpus"), 1))
     pool_block = graph.nearest_upstream(block_of(change), "gpu_pool")
     typed = _pool_type(graph.instances[pool_block][0], "after", catalog) if pool_block else None
     found = typed if isinstance(typed, tuple) else catalog.price([catalog.gpu_type])

@@ -1,6 +1,8 @@
 """A generic dependency graph and its parallel walk; it knows nothing about specs or providers.
 
-Nodes are strings; an edge ``a -> b`` means ``b`` depends on ``a`` (``a`` comes first).
+Nodes are any hashable, ordered values (addresses as strings, or typed nodes such as the
+apply walk's); the order makes cycle reports and the walk's choice among ready nodes stable.
+An edge ``a -> b`` means ``b`` depends on ``a`` (``a`` comes first).
 networkx does the graph work underneath.
 """
 

@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
+from typing import Any, Generic, Protocol, TypeVar
 
 import networkx as nx
 
 
-class Graph:
+class Node(Hashable, Protocol):
+    """What a graph node must be: hashable, and ordered, for stable reports and walks."""
+
+    def __lt__(self, other: Any, /) -> bool: ...
+
+
+N = TypeVar("N", bound=Node)
+
+
+class Graph(Generic[N]):
     def __init__(self) -> None:
         self._g: nx.DiGraph = nx.DiGraph()
-        self._order: list[str] | None = None  # the topological order, until the next change
+        self._order: list[N] | None = None  # the topological order, until the next change
 
-    def add_node(self, node: str) -> None:
+    def add_node(self, node: N) -> None:
         self._order = None
         self._g.add_node(node)
 
-    def add_edge(self, dependency: str, dependent: str) -> None:
+    def add_edge(self, dependency: N, dependent: N) -> None:
         """``dependent`` depends on ``dependency``."""
         self._order = None
         self._g.add_edge(dependency, dependent)
 
-    def add_edges(self, edges: Iterable[tuple[str, str]]) -> None:
+    def add_edges(self, edges: Iterable[tuple[N, N]]) -> None:
         """Many ``(dependency, dependent)`` edges at once."""
         self._order = None
         self._g.add_edges_from(edges)
@@ -33,34 +43,34 @@ class Graph:
         return int(self._g.number_of_nodes())
 
     @property
-    def nodes(self) -> list[str]:
+    def nodes(self) -> list[N]:
         return list(self._g.nodes)
 
     @property
-    def edges(self) -> list[tuple[str, str]]:
+    def edges(self) -> list[tuple[N, N]]:
         return list(self._g.edges)
 
-    def dependencies(self, node: str) -> list[str]:
+    def dependencies(self, node: N) -> list[N]:
         return sorted(self._g.predecessors(node))
 
-    def dependents(self, node: str) -> list[str]:
+    def dependents(self, node: N) -> list[N]:
         return sorted(self._g.successors(node))
 
-    def ancestors(self, nodes: Iterable[str]) -> set[str]:
-        out: set[str] = set()
+    def ancestors(self, nodes: Iterable[N]) -> set[N]:
+        out: set[N] = set()
         for n in nodes:
             if n in self._g:
                 out |= nx.ancestors(self._g, n)
         return out
 
-    def descendants(self, nodes: Iterable[str]) -> set[str]:
-        out: set[str] = set()
+    def descendants(self, nodes: Iterable[N]) -> set[N]:
+        out: set[N] = set()
         for n in nodes:
             if n in self._g:
                 out |= nx.descendants(self._g, n)
         return out
 
-    def cycles(self) -> list[list[str]]:
+    def cycles(self) -> list[list[N]]:
         """One cycle per strongly connected component, each starting at its smallest node,
         in sorted order, so reports are identical between runs."""
         try:
@@ -68,7 +78,7 @@ class Graph:
             return []  # acyclic, and the order is ready for the walk
         except nx.NetworkXUnfeasible:
             pass
-        found: list[list[str]] = []
+        found: list[list[N]] = []
         for component in nx.strongly_connected_components(self._g):
             if len(component) == 1:
                 (only,) = component
@@ -81,19 +91,19 @@ class Graph:
             found.append(path)
         return sorted(found)
 
-    def topological_order(self) -> list[str]:
+    def topological_order(self) -> list[N]:
         """Dependencies first; the same for the same graph built in the same order."""
         if self._order is None:
             self._order = list(nx.topological_sort(self._g))
         return list(self._order)
 
-    def subgraph(self, nodes: Iterable[str]) -> Graph:
-        out = Graph()
+    def subgraph(self, nodes: Iterable[N]) -> Graph[N]:
+        out: Graph[N] = Graph()
         out._g = self._g.subgraph(nodes).copy()
         return out
 
-    def reversed(self) -> Graph:
-        out = Graph()
+    def reversed(self) -> Graph[N]:
+        out: Graph[N] = Graph()
         out._g = self._g.reverse(copy=True)
         return out
 
@@ -101,9 +111,9 @@ class Graph:
         return self._g
 
 
-def _shortest_cycle_from(g: nx.DiGraph, start: str) -> list[str]:
+def _shortest_cycle_from(g: nx.DiGraph, start: N) -> list[N]:
     """The shortest cycle through ``start`` (``[start, ..., start]``), preferring small names."""
-    best: list[str] | None = None
+    best: list[N] | None = None
     for succ in sorted(g.successors(start)):
         try:
             back = nx.shortest_path(g, succ, start)

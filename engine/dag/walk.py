@@ -13,8 +13,9 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Generic
 
-from engine.dag.graph import Graph
+from engine.dag.graph import Graph, N
 
 
 class NodeStatus(StrEnum):
@@ -25,11 +26,11 @@ class NodeStatus(StrEnum):
 
 
 @dataclass
-class WalkResult:
-    status: dict[str, NodeStatus] = field(default_factory=dict)
-    errors: dict[str, BaseException] = field(default_factory=dict)
+class WalkResult(Generic[N]):
+    status: dict[N, NodeStatus] = field(default_factory=dict)
+    errors: dict[N, BaseException] = field(default_factory=dict)
 
-    def of(self, kind: NodeStatus) -> list[str]:
+    def of(self, kind: NodeStatus) -> list[N]:
         return sorted(n for n, s in self.status.items() if s is kind)
 
     @property
@@ -38,31 +39,36 @@ class WalkResult:
 
 
 def walk(
-    graph: Graph,
-    visit: Callable[[str], None],
+    graph: Graph[N],
+    visit: Callable[[N], None],
     *,
     parallelism: int = 4,
     stop: threading.Event | None = None,
-) -> WalkResult:
+) -> WalkResult[N]:
     g = graph.to_networkx()
-    result = WalkResult()
+    result: WalkResult[N] = WalkResult()
     remaining = {n: g.in_degree(n) for n in g.nodes}
-    blocked: set[str] = set()
-    ready: list[str] = [n for n, d in remaining.items() if d == 0]
+    blocked: set[N] = set()
+    ready: list[N] = [n for n, d in remaining.items() if d == 0]
     heapq.heapify(ready)
-    running: dict[Future[None], str] = {}
+    running: dict[Future[None], N] = {}
 
-    def release(node: str, ok: bool) -> None:
-        for succ in g.successors(node):
-            if not ok:
-                blocked.add(succ)
-            remaining[succ] -= 1
-            if remaining[succ] == 0:
-                if succ in blocked:
-                    result.status[succ] = NodeStatus.SKIPPED
-                    release(succ, False)
-                else:
-                    heapq.heappush(ready, succ)
+    def release(node: N, ok: bool) -> None:
+        # An explicit stack, not recursion: a failed head of a long chain skips thousands of
+        # dependents, deeper than Python's recursion limit.
+        pending = [(node, ok)]
+        while pending:
+            current, current_ok = pending.pop()
+            for succ in g.successors(current):
+                if not current_ok:
+                    blocked.add(succ)
+                remaining[succ] -= 1
+                if remaining[succ] == 0:
+                    if succ in blocked:
+                        result.status[succ] = NodeStatus.SKIPPED
+                        pending.append((succ, False))
+                    else:
+                        heapq.heappush(ready, succ)
 
     with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
         while ready or running:

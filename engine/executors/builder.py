@@ -49,7 +49,7 @@ def value_base(plan: Plan, planner: Planner, prior: StateSnapshot, work: Partiti
         a: (dict(r.outputs), list(r.sensitive_paths)) for a, r in prior.resources.items()
     }
     for change in plan.changes:
-        if change.actions == (Action.DELETE,):
+        if change.action is Action.DELETE:
             resources.pop(change.address, None)
     for change in work.declared:
         resources[change.address] = (dict(change.after or {}), list(change.after_sensitive))

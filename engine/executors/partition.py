@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from engine.errors import OpspecError
 from engine.executors.stack import Managed
-from engine.plans.action import NOOP, Action, is_replace
+from engine.plans.action import Action
 from engine.plans.change import Plan, ResourceChange
 from engine.states.store import StateSnapshot
 
@@ -46,7 +46,7 @@ class Partition:
 
     @property
     def needs_pulumi(self) -> bool:
-        return bool(self.pulumi_deletes) or any(c.actions != NOOP for c in self.declared)
+        return bool(self.pulumi_deletes) or any(c.action.is_change for c in self.declared)
 
 
 def partition(plan: Plan, prior: StateSnapshot, managed: Managed) -> Partition:
@@ -74,15 +74,15 @@ def partition(plan: Plan, prior: StateSnapshot, managed: Managed) -> Partition:
 def _place(change: ResourceChange, prior: StateSnapshot, managed: Managed, out: Partition) -> str:
     address = change.address
     is_managed = address in managed.urns
-    actions = change.actions
-    if actions == (Action.READ,):
+    action = change.action
+    if action is Action.READ:
         out.reads.append(change)
-    elif actions == (Action.DELETE,):
+    elif action is Action.DELETE:
         if is_managed:
             out.pulumi_deletes.append(change)
         else:
             out.direct_deletes.append(change)
-    elif actions == NOOP:
+    elif action is Action.NOOP:
         if is_managed and change.after is not None:
             out.declared.append(change)
     elif not is_managed and change.executor != PULUMI:
@@ -91,7 +91,7 @@ def _place(change: ResourceChange, prior: StateSnapshot, managed: Managed, out: 
             "`pulumi`; one apply runs one executor: apply with `--executor pulumi` (every "
             "change through Pulumi) or `--executor local`"
         )
-    elif not is_managed and address in prior.resources and actions == (Action.UPDATE,):
+    elif not is_managed and address in prior.resources and action is Action.UPDATE:
         return (
             f"{address} was created by the local executor and Pulumi cannot adopt it (dynamic "
             "resources cannot be imported): apply this update with `--executor local`, or "
@@ -106,7 +106,7 @@ def _place(change: ResourceChange, prior: StateSnapshot, managed: Managed, out: 
 def _place_replace(
     change: ResourceChange, prior: StateSnapshot, managed: Managed, out: Partition
 ) -> None:
-    if not is_replace(change.actions):
+    if not change.action.is_replace:
         return
     address = change.address
     if address in managed.urns:
@@ -114,7 +114,7 @@ def _place_replace(
         # another reason (--replace, replace_triggered_by, a tainted object) is forced.
         out.replace_urns.extend(managed.custom.get(address, []))
     elif address in prior.resources:
-        if change.actions[0] is Action.DELETE:
+        if change.action is Action.DELETE_THEN_CREATE:
             out.direct_replaced_before.append(change)
         else:
             out.direct_replaced_after.append(change)

@@ -29,7 +29,7 @@ from engine.errors import OpspecError
 from engine.executors.direct import apply_reads, delete_prior, dependents_first
 from engine.executors.partition import Partition, partition
 from engine.executors.stack import StackLocation, managed_resources, without_resources
-from engine.plans.action import NOOP
+from engine.plans.action import Action
 from engine.states.store import OutputState
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ class PulumiApply:
         if forgotten:
             _forget(stack, exported, forgotten)
         if not self._delete(work.direct_replaced_before, remove=False):
-            self.result.skipped.extend(c.address for c in self.plan.changes if c.actions != NOOP)
+            self.result.skipped.extend(c.address for c in self.plan.changes if c.action.is_change)
             return self.result
         after_up = _direct_deletes_after_pulumi(work)
         self._delete(dependents_first(c for c in work.direct_deletes if c not in after_up))
@@ -217,14 +217,14 @@ def _collect(
         address = change.address
         failure = recorder.failed.get(address)
         if address in recorder.recorded and failure is None:
-            if change.actions != NOOP:
+            if change.action.is_change:
                 result.done.append(address)
             continue
         broken.add(address)
         upstream = [a for a in broken if parse_address(a).block in change.dependencies]
         if failure is not None:
             result.failed[address] = failure
-        elif change.actions == NOOP:
+        elif change.action is Action.NOOP:
             continue  # unchanged, and Pulumi stopped before it: nothing to report
         elif upstream:
             result.skipped.append(address)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from engine.executors.direct import now
 from engine.executors.program import ResultSink
 from engine.executors.stack import Managed, urn_name
-from engine.plans.action import NOOP
+from engine.plans.action import Action
 from engine.plans.change import ResourceChange
 from engine.plans.values import PathT
 from engine.registry import Registry
@@ -66,7 +66,7 @@ class StateRecorder(ResultSink):
         rid = str(attrs.get("id") or (prior.id if prior else "") or f"pulumi:{change.address}")
         returned = {k: v for k, v in attrs.items() if v is not None}
         outputs = {**inputs, **returned, "id": rid}
-        if change.actions == NOOP and prior is not None and prior.outputs == outputs:
+        if change.action is Action.NOOP and prior is not None and prior.outputs == outputs:
             with self._lock:
                 self.recorded.add(change.address)
             return

@@ -10,8 +10,6 @@ from typing import Any
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
-KNOWN_AFTER_APPLY = "(known after apply)"
-
 
 def is_unknown(value: Any) -> bool:
     return isinstance(value, str) and value == UNKNOWN

@@ -5,6 +5,5 @@
 - :mod:`engine.plans.change` resource and output changes and the plan itself
 - :mod:`engine.plans.diff` field-level diffs and the human reason of a change
 - :mod:`engine.plans.planner` builds a plan from configuration and state
-- :mod:`engine.plans.render_text`, :mod:`engine.plans.render_json`,
-  :mod:`engine.plans.render_markdown` render it; :mod:`engine.plans.planfile` saves it
+- :mod:`engine.plans.planfile` saves it; :mod:`engine.views` renders it
 """

@@ -2,39 +2,68 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import assert_never
 
 
 class Action(StrEnum):
+    """What a plan does to one resource instance or output: Terraform's ``plans.Action``.
+
+    A closed set: code that handles actions matches on it and ends in ``assert_never``, so a
+    new member is a type error wherever it is not handled. On the wire (JSON plans, saved
+    plans) an action is Terraform's array, :attr:`json_actions`.
+    """
+
     NOOP = "no-op"
     CREATE = "create"
     READ = "read"
     UPDATE = "update"
     DELETE = "delete"
+    DELETE_THEN_CREATE = "delete-then-create"
+    CREATE_THEN_DELETE = "create-then-delete"
 
+    @property
+    def is_change(self) -> bool:
+        """Anything but no-op."""
+        return self is not Action.NOOP
 
-Actions = tuple[Action, ...]
+    @property
+    def is_replace(self) -> bool:
+        """The object is destroyed and a new one created, in either order."""
+        return self in (Action.DELETE_THEN_CREATE, Action.CREATE_THEN_DELETE)
 
-NOOP: Actions = (Action.NOOP,)
-CREATE: Actions = (Action.CREATE,)
-READ: Actions = (Action.READ,)
-UPDATE: Actions = (Action.UPDATE,)
-DELETE: Actions = (Action.DELETE,)
-DELETE_THEN_CREATE: Actions = (Action.DELETE, Action.CREATE)
-CREATE_THEN_DELETE: Actions = (Action.CREATE, Action.DELETE)
+    @property
+    def is_create(self) -> bool:
+        """A new object comes into being: a create, or either kind of replace."""
+        return self is Action.CREATE or self.is_replace
 
+    @property
+    def is_delete(self) -> bool:
+        """An existing object goes away: a delete, or either kind of replace."""
+        return self is Action.DELETE or self.is_replace
 
-def is_replace(actions: Actions) -> bool:
-    return actions in (DELETE_THEN_CREATE, CREATE_THEN_DELETE)
+    @property
+    def json_actions(self) -> list[str]:
+        """Terraform's array: ``["create"]``, ``["delete", "create"]``, ..."""
+        match self:
+            case Action.NOOP | Action.CREATE | Action.READ | Action.UPDATE | Action.DELETE:
+                return [self.value]
+            case Action.DELETE_THEN_CREATE:
+                return [Action.DELETE.value, Action.CREATE.value]
+            case Action.CREATE_THEN_DELETE:
+                return [Action.CREATE.value, Action.DELETE.value]
+            case _:
+                assert_never(self)
 
-
-def is_change(actions: Actions) -> bool:
-    return actions != NOOP
-
-
-def parse_actions(values: list[str]) -> Actions:
-    return tuple(Action(v) for v in values)
+    @classmethod
+    def from_json(cls, values: Sequence[str]) -> Action:
+        """The action of a Terraform array; ``ValueError`` for an array that is none."""
+        for action in cls:
+            if action.json_actions == list(values):
+                return action
+        raise ValueError(f"not a plan action: {list(values)!r}")
 
 
 class ActionReason(StrEnum):
@@ -73,24 +102,24 @@ class ActionInputs:
     create_before_destroy: bool = False
 
 
-def decide_action(i: ActionInputs) -> tuple[Actions, ActionReason]:
+def decide_action(i: ActionInputs) -> tuple[Action, ActionReason]:
     """Choose the action for one instance. Pure: a table test pins every row."""
     if i.refresh_only:
         if i.drifted or i.vanished:
-            return READ, ActionReason.DRIFT
-        return NOOP, ActionReason.NO_OP
+            return Action.READ, ActionReason.DRIFT
+        return Action.NOOP, ActionReason.NO_OP
     if not i.in_config or i.destroy:
         if not i.exists:
-            return NOOP, ActionReason.NO_OP
+            return Action.NOOP, ActionReason.NO_OP
         reason = (
             ActionReason.DELETE_BECAUSE_DESTROY
             if i.destroy
             else ActionReason.DELETE_BECAUSE_NO_RESOURCE_CONFIG
         )
-        return DELETE, reason
+        return Action.DELETE, reason
     if not i.exists:
-        return CREATE, ActionReason.DRIFT if i.vanished else ActionReason.CREATE
-    replace = CREATE_THEN_DELETE if i.create_before_destroy else DELETE_THEN_CREATE
+        return Action.CREATE, ActionReason.DRIFT if i.vanished else ActionReason.CREATE
+    replace = Action.CREATE_THEN_DELETE if i.create_before_destroy else Action.DELETE_THEN_CREATE
     if i.replace_requested:
         return replace, ActionReason.REPLACE_BY_REQUEST
     if i.tainted:
@@ -104,5 +133,5 @@ def decide_action(i: ActionInputs) -> tuple[Actions, ActionReason]:
             return replace, ActionReason.DRIFT
         return replace, ActionReason.REPLACE_BECAUSE_CANNOT_UPDATE
     if i.changed:
-        return UPDATE, ActionReason.DRIFT if i.drifted else ActionReason.UPDATE
-    return NOOP, ActionReason.NO_OP
+        return Action.UPDATE, ActionReason.DRIFT if i.drifted else ActionReason.UPDATE
+    return Action.NOOP, ActionReason.NO_OP

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.expr.unknown import UNKNOWN
-from engine.plans.action import Action, ActionReason, Actions, parse_actions
+from engine.plans.action import Action, ActionReason
 from engine.plans.values import PathT, mask_sensitive, sensitive_tree
+from engine.views.display import SENSITIVE
 
 FORMAT_VERSION = "1.0"
 
@@ -25,7 +26,7 @@ class ResourceChange:
     type: str
     name: str
     index: str | None
-    actions: Actions
+    action: Action
     action_reason: ActionReason
     reason: str
     before: dict[str, Any] | None
@@ -61,7 +62,7 @@ class ResourceChange:
             "lifecycle": self.lifecycle,
             "executor": self.executor,
             "change": {
-                "actions": [a.value for a in self.actions],
+                "actions": self.action.json_actions,
                 "before": before,
                 "after": after_json,
                 "after_unknown": after_unknown,
@@ -94,7 +95,7 @@ class ResourceChange:
             type=rec["type"],
             name=rec["name"],
             index=rec.get("index"),
-            actions=parse_actions(ch["actions"]),
+            action=Action.from_json(ch["actions"]),
             action_reason=ActionReason(rec["action_reason"]),
             reason=rec.get("reason", ""),
             before=ch.get("before"),
@@ -141,7 +142,7 @@ def split_unknowns(value: Any) -> tuple[Any, Any]:
 @dataclass
 class OutputChange:
     name: str
-    actions: Actions
+    action: Action
     before: Any
     after: Any
     sensitive: bool = False
@@ -150,10 +151,10 @@ class OutputChange:
         from engine.expr.unknown import contains_unknown
 
         def show(v: Any) -> Any:
-            return "(sensitive)" if self.sensitive and not reveal and v is not None else v
+            return SENSITIVE if self.sensitive and not reveal and v is not None else v
 
         return {
-            "actions": [a.value for a in self.actions],
+            "actions": self.action.json_actions,
             "before": show(self.before),
             "after": None if contains_unknown(self.after) else show(self.after),
             "after_unknown": contains_unknown(self.after),
@@ -178,27 +179,10 @@ class Plan:
     warnings: list[str] = field(default_factory=list)
     _changes_json: list[dict[str, Any]] | None = field(default=None, repr=False, compare=False)
 
-    def counts(self) -> dict[str, int]:
-        out = {"create": 0, "update": 0, "replace": 0, "delete": 0, "read": 0}
-        for c in self.changes:
-            from engine.plans.action import is_replace
-
-            if is_replace(c.actions):
-                out["replace"] += 1
-            elif c.actions == (Action.CREATE,):
-                out["create"] += 1
-            elif c.actions == (Action.UPDATE,):
-                out["update"] += 1
-            elif c.actions == (Action.DELETE,):
-                out["delete"] += 1
-            elif c.actions == (Action.READ,):
-                out["read"] += 1
-        return out
-
     @property
     def has_changes(self) -> bool:
-        return any(c.actions != (Action.NOOP,) for c in self.changes) or any(
-            o.actions != (Action.NOOP,) for o in self.outputs.values()
+        return any(c.action.is_change for c in self.changes) or any(
+            o.action.is_change for o in self.outputs.values()
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -217,7 +201,7 @@ class Plan:
             "flags": self.flags,
             "variables": {
                 k: (
-                    {"value": "(sensitive)", "sensitive": True}
+                    {"value": SENSITIVE, "sensitive": True}
                     if k in self.sensitive_variables
                     else {"value": v}
                 )

@@ -23,7 +23,7 @@ class ConfigGraph:
         self.config = config
         self.registry = registry
         self.diags = diags
-        self.graph = Graph()
+        self.graph: Graph[str] = Graph()
         self.block_deps: dict[str, set[str]] = {}  # resource block -> resource blocks
         self.node_deps: dict[str, set[str]] = {}  # local/resource/output -> any node
 

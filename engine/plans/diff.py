@@ -7,10 +7,11 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from engine.expr.unknown import KNOWN_AFTER_APPLY, is_unknown
+from engine.expr.unknown import is_unknown
 from engine.plans.action import ActionReason
 from engine.plans.change import FieldDiff
 from engine.plans.values import PathT, is_under, with_unknowns_shown
+from engine.views.display import KNOWN_AFTER_APPLY, SENSITIVE
 
 _HEX = re.compile(r"^[0-9a-f]{32,}$")
 _MAX_SHOWN = 3
@@ -49,7 +50,7 @@ def format_path(path: PathT) -> str:
 
 def short_value(value: Any, *, sensitive: bool = False) -> str:
     if sensitive:
-        return "(sensitive)"
+        return SENSITIVE
     if is_unknown(value):
         return KNOWN_AFTER_APPLY
     if isinstance(value, str):

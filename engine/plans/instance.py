@@ -12,22 +12,14 @@ from engine.config.model import ResourceBlock
 from engine.config.validation import did_you_mean, fields_at
 from engine.diagnostics import Diagnostic, SourcePos, error
 from engine.expr.unknown import UNKNOWN, contains_unknown
-from engine.plans.action import (
-    NOOP,
-    READ,
-    Action,
-    ActionInputs,
-    ActionReason,
-    Actions,
-    decide_action,
-    is_replace,
-)
+from engine.plans.action import Action, ActionInputs, ActionReason, decide_action
 from engine.plans.change import ResourceChange
 from engine.plans.diff import field_diffs, reason_text
 from engine.plans.values import PathT
 from engine.providers import CachedJob, Provider
 from engine.registry import ResourceType
 from engine.states.store import ResourceState, ResourceStatus
+from engine.views.display import KNOWN_AFTER_APPLY
 from specs.base import attribute_names, field_names
 
 
@@ -153,7 +145,7 @@ def plan_instance(req: InstanceRequest, *, refresh_only: bool) -> InstancePlan:
         requires_replace = bool(replaces)
         replace_paths = [(r,) for r in replaces]
         from_upstream = any(contains_unknown(x.after) for x in diffs if x.path[0] in replaces)
-    actions, reason = decide_action(
+    action, reason = decide_action(
         ActionInputs(
             in_config=True,
             exists=exists,
@@ -169,9 +161,9 @@ def plan_instance(req: InstanceRequest, *, refresh_only: bool) -> InstancePlan:
             create_before_destroy=req.block.lifecycle.create_before_destroy,
         )
     )
-    if req.block.lifecycle.prevent_destroy and Action.DELETE in actions:
-        diags.append(_prevent_destroy(req, actions))
-    if actions == READ:
+    if req.block.lifecycle.prevent_destroy and action.is_delete:
+        diags.append(_prevent_destroy(req, action))
+    if action is Action.READ:
         return _refresh_only_change(req, refreshed, reason, diags)
     detail = _detail(req, reason, refreshed)
     shown = diffs
@@ -180,18 +172,18 @@ def plan_instance(req: InstanceRequest, *, refresh_only: bool) -> InstancePlan:
         keys = sorted(set(prior.outputs) | set(current), key=str)
         shown = [*field_diffs(prior.outputs, current, keys), *diffs]
         shown = list({d.path: d for d in shown}.values())
-    cache, cached_outputs = _cache_info(req, inputs, actions)
-    attrs = _planned_attrs(req, inputs, current, actions, cached_outputs)
+    cache, cached_outputs = _cache_info(req, inputs, action)
+    attrs = _planned_attrs(req, inputs, current, action, cached_outputs)
     change = ResourceChange(
         address=req.address,
         type=req.rtype.name,
         name=req.block.addr.name,
         index=req.key,
-        actions=actions,
+        action=action,
         action_reason=reason,
         reason=reason_text(reason, shown, req.sensitive, detail=detail),
         before=dict(prior.outputs) if prior else None,
-        after=attrs if actions != NOOP or exists else None,
+        after=attrs if action.is_change or exists else None,
         before_sensitive=list(prior.sensitive_paths) if prior else [],
         after_sensitive=req.sensitive,
         replace_paths=replace_paths,
@@ -224,7 +216,7 @@ def _refresh_only_change(
         type=req.rtype.name,
         name=req.block.addr.name,
         index=req.key,
-        actions=READ,
+        action=Action.READ,
         action_reason=reason,
         reason=reason_text(ActionReason.DRIFT, diffs, req.sensitive, detail=detail),
         before=dict(prior.outputs),
@@ -253,8 +245,8 @@ def _detail(req: InstanceRequest, reason: ActionReason, refreshed: Refreshed | N
     return ""
 
 
-def _prevent_destroy(req: InstanceRequest, actions: Actions) -> Diagnostic:
-    verb = "replace" if is_replace(actions) else "destroy"
+def _prevent_destroy(req: InstanceRequest, action: Action) -> Diagnostic:
+    verb = "replace" if action.is_replace else "destroy"
     return error(
         f"{req.address} has lifecycle.prevent_destroy set, but the plan would {verb} it",
         "Remove prevent_destroy or change the plan (e.g. revert the change that forces "
@@ -265,12 +257,12 @@ def _prevent_destroy(req: InstanceRequest, actions: Actions) -> Diagnostic:
 
 
 def _cache_info(
-    req: InstanceRequest, inputs: dict[str, Any], actions: Actions
+    req: InstanceRequest, inputs: dict[str, Any], action: Action
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     provider = req.provider
     if not isinstance(provider, CachedJob) or contains_unknown(inputs):
         if isinstance(provider, CachedJob):
-            return {"key": None, "hit": False, "changed_inputs": ["(known after apply)"]}, None
+            return {"key": None, "hit": False, "changed_inputs": [KNOWN_AFTER_APPLY]}, None
         return None, None
     parts = provider.cache_parts(inputs)
     if not parts:
@@ -279,7 +271,7 @@ def _cache_info(
     outputs = provider.cached_outputs(key)
     prior_parts = (req.prior.outputs.get("cache_parts") if req.prior else None) or {}
     changed = sorted(k for k, v in parts.items() if prior_parts.get(k) != v)
-    if actions == NOOP:
+    if action is Action.NOOP:
         changed = []
     return {"key": key, "hit": outputs is not None, "changed_inputs": changed}, outputs
 
@@ -293,11 +285,11 @@ def _planned_attrs(
     req: InstanceRequest,
     inputs: dict[str, Any],
     current: dict[str, Any] | None,
-    actions: Actions,
+    action: Action,
     cached: dict[str, Any] | None,
 ) -> dict[str, Any]:
     names = _sorted_attributes(req.rtype.spec, req.rtype.outputs)
-    if actions == NOOP and current is not None:
+    if action is Action.NOOP and current is not None:
         attrs = dict(current)
         for n in names:
             attrs.setdefault(n, None)
@@ -313,7 +305,7 @@ def _planned_attrs(
             attrs[n] = UNKNOWN
         else:
             attrs[n] = None
-    if actions == (Action.UPDATE,) and current is not None and "id" in current:
+    if action is Action.UPDATE and current is not None and "id" in current:
         attrs["id"] = current["id"]
     return attrs
 
@@ -324,7 +316,7 @@ def _placeholder(req: InstanceRequest) -> ResourceChange:
         type=req.rtype.name,
         name=req.block.addr.name,
         index=req.key,
-        actions=NOOP,
+        action=Action.NOOP,
         action_reason=ActionReason.NO_OP,
         reason="",
         before=None,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from engine.addrs import parse_address
 from engine.diagnostics import error
-from engine.plans.action import NOOP, Action, ActionInputs, decide_action
+from engine.plans.action import Action, ActionInputs, decide_action
 from engine.plans.change import ResourceChange
 from engine.plans.diff import reason_text
 
@@ -37,7 +37,7 @@ def plan_orphans(planner: Planner) -> list[ResourceChange]:
                 )
             )
             continue
-        actions, reason = decide_action(
+        action, reason = decide_action(
             ActionInputs(
                 # Every declared instance was planned above, so an address left here is not
                 # declared: its block is gone, or its block no longer has this for_each key.
@@ -47,9 +47,9 @@ def plan_orphans(planner: Planner) -> list[ResourceChange]:
                 refresh_only=opts.refresh_only,
             )
         )
-        if actions == NOOP:
+        if action is Action.NOOP:
             continue
-        if block is not None and block.lifecycle.prevent_destroy and Action.DELETE in actions:
+        if block is not None and block.lifecycle.prevent_destroy and action.is_delete:
             planner.diags.append(
                 error(
                     f"{address} has lifecycle.prevent_destroy set, but the plan would destroy it",
@@ -65,7 +65,7 @@ def plan_orphans(planner: Planner) -> list[ResourceChange]:
                 type=prior.type,
                 name=addr.name,
                 index=addr.key,
-                actions=actions,
+                action=action,
                 action_reason=reason,
                 reason=reason_text(reason, [], []),
                 before=dict(prior.outputs),

@@ -8,7 +8,7 @@ from engine.diagnostics import error
 from engine.expr.evaluate import evaluate_value
 from engine.expr.template import ExprError
 from engine.expr.unknown import contains_unknown
-from engine.plans.action import NOOP, Action, Actions
+from engine.plans.action import Action
 from engine.plans.change import OutputChange
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ def plan_outputs(self: Planner) -> dict[str, OutputChange]:
     out: dict[str, OutputChange] = {}
     if self.opts.destroy:
         return {
-            name: OutputChange(name, (Action.DELETE,), o.value, None, o.sensitive)
+            name: OutputChange(name, Action.DELETE, o.value, None, o.sensitive)
             for name, o in sorted(self.prior.outputs.items())
         }
     for name, block in sorted(self.config.outputs.items()):
@@ -42,17 +42,16 @@ def plan_outputs(self: Planner) -> dict[str, OutputChange]:
         prior = self.prior.outputs.get(name)
         before = prior.value if prior else None
         value = ev.value
-        actions: Actions
         if prior is None:
-            actions = (Action.CREATE,)
+            action = Action.CREATE
         elif contains_unknown(value) or value != before:
-            actions = (Action.UPDATE,)
+            action = Action.UPDATE
         else:
-            actions = NOOP
-        out[name] = OutputChange(name, actions, before, value, sensitive)
+            action = Action.NOOP
+        out[name] = OutputChange(name, action, before, value, sensitive)
     for name, prior_out in self.prior.outputs.items():
         if name not in out:
             out[name] = OutputChange(
-                name, (Action.DELETE,), prior_out.value, None, prior_out.sensitive
+                name, Action.DELETE, prior_out.value, None, prior_out.sensitive
             )
     return out

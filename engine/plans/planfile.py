@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import PlanFileError
-from engine.plans.action import parse_actions
+from engine.plans.action import Action
 from engine.plans.change import OutputChange, Plan, ResourceChange
 from engine.states.secrets import SecretBox
 
@@ -40,7 +40,7 @@ def write_plan(path: Path, plan: Plan, box: SecretBox) -> None:
     }
     outputs = {
         k: {
-            "actions": [a.value for a in o.actions],
+            "actions": o.action.json_actions,
             "before": box.seal(o.before) if o.sensitive else o.before,
             "after": box.seal(o.after) if o.sensitive else o.after,
             "sensitive": o.sensitive,
@@ -87,7 +87,7 @@ def read_plan(path: Path, box: SecretBox) -> Plan:
     outputs = {
         k: OutputChange(
             k,
-            parse_actions(o["actions"]),
+            Action.from_json(o["actions"]),
             box.unseal_all(o["before"]),
             box.unseal_all(o["after"]),
             bool(o["sensitive"]),

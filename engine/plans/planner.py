@@ -23,7 +23,7 @@ from engine.evaluation.variables import resolve_variables
 from engine.expr.evaluate import evaluate_value
 from engine.expr.template import ExprError
 from engine.expr.unknown import UNKNOWN
-from engine.plans.action import NOOP, Action, is_replace
+from engine.plans.action import Action
 from engine.plans.change import Plan, ResourceChange
 from engine.plans.config_graph import ConfigGraph, local_pos
 from engine.plans.instance import InstanceRequest, Refreshed, plan_instance, refresh
@@ -64,7 +64,7 @@ class Planner:
         self.ctx = ctx
         self.opts = options
         self.diags = Diagnostics()
-        self.graph = Graph()
+        self.graph: Graph[str] = Graph()
         self.block_deps: dict[str, set[str]] = {}  # resource block -> resource blocks
         self.node_deps: dict[str, set[str]] = {}  # local/resource/output -> any node
         self.changes: dict[str, ResourceChange] = {}
@@ -238,7 +238,7 @@ class Planner:
                 self._set_unknown(rtype, block, inst.key)
                 continue
             self.changes[inst.address] = result.change
-            if result.change.actions != NOOP:
+            if result.change.action.is_change:
                 self.changed_blocks.add(block.addr.block)
             self.values.set_resource(
                 block.addr.type, block.addr.name, inst.key, result.attrs, sensitive
@@ -249,7 +249,7 @@ class Planner:
         services on one port) through an optional ``check_instances`` static method."""
         by_type: dict[str, dict[str, dict[str, Any]]] = {}
         for change in self.changes.values():
-            if change.after is not None and change.actions != (Action.DELETE,):
+            if change.after is not None and change.action is not Action.DELETE:
                 by_type.setdefault(change.type, {})[change.address] = change.after
         for type_name, instances in sorted(by_type.items()):
             rtype = self.registry.get(type_name)
@@ -295,10 +295,10 @@ class Planner:
                     else change.block == addr.block
                 )
                 if same and (
-                    is_replace(change.actions)
-                    or change.actions == (Action.UPDATE,)
+                    change.action.is_replace
+                    or change.action is Action.UPDATE
                     or (
-                        change.actions == (Action.CREATE,)
+                        change.action is Action.CREATE
                         and change.before is None
                         and self.prior.resources.get(change.address) is not None
                     )

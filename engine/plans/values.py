@@ -6,11 +6,10 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
-from engine.expr.unknown import KNOWN_AFTER_APPLY, UNKNOWN
+from engine.expr.unknown import UNKNOWN
+from engine.views.display import KNOWN_AFTER_APPLY, SENSITIVE
 
 PathT = tuple[str | int, ...]
-
-SENSITIVE = "(sensitive)"
 
 
 def get_path(value: Any, path: PathT) -> Any:

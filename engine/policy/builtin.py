@@ -29,15 +29,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.cost.estimate import gpus_per_replica, has_priced_resources, replica_range
-from engine.cost.graph import Change, after_of, block_of, exists_after
 from engine.policy.context import EvalContext
 from engine.policy.model import Enforcement, Policy, Rule, Violation
 from engine.policy.secrets import is_plaintext, looks_like_secret_name, plaintext_secrets
+from engine.views.plan_graph import (
+    Change,
+    after_of,
+    block_of,
+    exists_after,
+    gpus_per_replica,
+    replica_range,
+)
 
 PACK = "builtin"
 DEFAULT_MAX_GPUS = 8
@@ -52,8 +58,30 @@ class RuleSettings(BaseModel):
         Enforcement | None, Field(description="Level of the rule; its default when unset.")
     ] = None
 
+    def loosened_from(self, baseline: RuleSettings) -> list[str]:
+        """How these settings let more through than ``baseline`` does, beyond the level."""
+        return []
 
-class GpuCapSettings(RuleSettings):
+
+class _CapSettings(RuleSettings):
+    CAP_FIELD: ClassVar[str]
+    DEFAULT_CAP: ClassVar[float]
+
+    def cap(self) -> float:
+        value = getattr(self, self.CAP_FIELD)
+        return float(value) if value is not None else self.DEFAULT_CAP
+
+    def loosened_from(self, baseline: RuleSettings) -> list[str]:
+        old = baseline.cap() if isinstance(baseline, _CapSettings) else self.DEFAULT_CAP
+        if self.cap() > old:
+            return [f"`{self.CAP_FIELD}` {self.cap():g} is above {old:g}"]
+        return []
+
+
+class GpuCapSettings(_CapSettings):
+    CAP_FIELD = "max_gpus"
+    DEFAULT_CAP = DEFAULT_MAX_GPUS
+
     max_gpus: Annotated[int | None, Field(gt=0, description="Most GPUs the plan may ask for.")] = (
         None
     )
@@ -68,8 +96,16 @@ class GatedUpstreamSettings(RuleSettings):
         ),
     ] = []
 
+    def loosened_from(self, baseline: RuleSettings) -> list[str]:
+        allowed = set(getattr(baseline, "approved_models", []))
+        added = sorted(set(self.approved_models) - allowed)
+        return [f"`approved_models` adds {', '.join(added)}"] if added else []
 
-class CostCapSettings(RuleSettings):
+
+class CostCapSettings(_CapSettings):
+    CAP_FIELD = "max_hourly"
+    DEFAULT_CAP = DEFAULT_MAX_HOURLY
+
     max_hourly: Annotated[
         float | None, Field(gt=0, description="Highest estimated hourly GPU cost at peak.")
     ] = None
@@ -199,9 +235,9 @@ def check_gpu_count(ctx: EvalContext, settings: RuleSettings) -> list[Violation]
 
 def check_hourly_cost(ctx: EvalContext, settings: RuleSettings) -> list[Violation]:
     cap = getattr(settings, "max_hourly", None) or DEFAULT_MAX_HOURLY
-    if "cost" not in ctx.plan and not has_priced_resources(ctx.plan):
-        return []  # nothing priced: the cost is zero
     cost = ctx.cost
+    if cost is None:
+        return []  # nothing priced: the cost is zero
     peak = cost.get("hourly_after_max", cost.get("hourly_after")) or 0.0
     if peak <= cap:
         return []
@@ -259,7 +295,25 @@ class BuiltinSpec:
     settings: type[RuleSettings]
     check: Check
     description: str
-    cap_field: str | None = None
+
+    def level(self, settings: RuleSettings) -> Enforcement:
+        """The rule's level under ``settings``: as set, else mandatory once a cap is set."""
+        if settings.enforcement is not None:
+            return settings.enforcement
+        has_cap = (
+            isinstance(settings, _CapSettings) and getattr(settings, settings.CAP_FIELD) is not None
+        )
+        return Enforcement.MANDATORY if has_cap else self.default
+
+    def loosenings(self, candidate: RuleSettings, baseline: RuleSettings | None) -> list[str]:
+        """How ``candidate`` would let more through than ``baseline`` (the defaults if None)."""
+        baseline = baseline or self.settings()
+        before, after = self.level(baseline), self.level(candidate)
+        out = [] if _STRICTNESS[after] >= _STRICTNESS[before] else [f"{before} -> {after}"]
+        return out + candidate.loosened_from(baseline)
+
+
+_STRICTNESS = {Enforcement.DISABLED: 0, Enforcement.ADVISORY: 1, Enforcement.MANDATORY: 2}
 
 
 SPECS: tuple[BuiltinSpec, ...] = (
@@ -270,10 +324,9 @@ SPECS: tuple[BuiltinSpec, ...] = (
     BuiltinSpec("no-plaintext-secrets", Enforcement.MANDATORY, RuleSettings, check_secrets,
                 "no plaintext secrets in specs"),
     BuiltinSpec("gpu-count-cap", Enforcement.ADVISORY, GpuCapSettings, check_gpu_count,
-                f"GPU count cap (default {DEFAULT_MAX_GPUS}; mandatory once set)", "max_gpus"),
+                f"GPU count cap (default {DEFAULT_MAX_GPUS}; mandatory once set)"),
     BuiltinSpec("hourly-cost-cap", Enforcement.ADVISORY, CostCapSettings, check_hourly_cost,
-                f"hourly GPU cost cap (default {DEFAULT_MAX_HOURLY:g}/h; mandatory once set)",
-                "max_hourly"),
+                f"hourly GPU cost cap (default {DEFAULT_MAX_HOURLY:g}/h; mandatory once set)"),
     BuiltinSpec("benchmark-compressed-before-serving", Enforcement.ADVISORY, RuleSettings,
                 check_compressed_benchmarked, "compressed variants are benchmarked before serving"),
     BuiltinSpec("prevent-destroy-aliased-models", Enforcement.ADVISORY, RuleSettings,
@@ -297,12 +350,7 @@ def builtin_policies(settings: dict[str, RuleSettings] | None = None) -> list[Po
     policies: list[Policy] = []
     for spec in SPECS:
         rule_settings = (settings or {}).get(spec.name) or spec.settings()
-        level = rule_settings.enforcement
-        if level is None:
-            has_cap = (
-                spec.cap_field is not None and getattr(rule_settings, spec.cap_field) is not None
-            )
-            level = Enforcement.MANDATORY if has_cap else spec.default
+        level = spec.level(rule_settings)
         policies.append(
             Policy(spec.name, PACK, level, BuiltinRule(spec, rule_settings), spec.description)
         )

@@ -23,10 +23,10 @@ from celpy import celtypes
 from celpy.celparser import CELParseError, CELParser
 from celpy.evaluation import CELEvalError, TranspilerTree
 
-from engine.cost.graph import Change
 from engine.policy.celpaths import Trie, access_paths, project
 from engine.policy.context import EvalContext
 from engine.policy.model import Rule, Violation
+from engine.views.plan_graph import Change
 
 RESOURCE_ROOTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "resource": ("resource", ()),

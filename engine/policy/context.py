@@ -1,8 +1,9 @@
 """What every rule sees while one plan is evaluated, built lazily and shared between rules.
 
-The dependency view, the cost estimate and the resource changes grouped by type are each
-computed at most once per evaluation, whichever rule asks first, so a pack of many rules over a
-large plan pays for them once.
+The dependency view and the resource changes grouped by type are each computed at most once per
+evaluation, whichever rule asks first, so a pack of many rules over a large plan pays for them
+once. The cost is the plan's own ``cost`` document: whoever makes the plan attaches it when
+anything in it is priced (``opspec plan`` does), so policies read it and never estimate.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
-from engine.cost.graph import Change, PlanGraph
+from engine.views.plan_graph import Change, PlanGraph
 
 
 class EvalContext:
@@ -46,12 +47,8 @@ class EvalContext:
             return self.by_type.get(next(iter(types)), [])
         return [c for c in self.changes if c.get("type") in types]
 
-    @cached_property
-    def cost(self) -> dict[str, Any]:
-        """The plan's cost document, or an estimate from the shipped catalog when it has none."""
+    @property
+    def cost(self) -> dict[str, Any] | None:
+        """The plan's cost document; ``None`` when nothing in the plan is priced."""
         cost = self.plan.get("cost")
-        if isinstance(cost, dict):
-            return cost
-        from engine.cost.estimate import estimate
-
-        return estimate(self.plan, None, graph=self.graph)
+        return cost if isinstance(cost, dict) else None

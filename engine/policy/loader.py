@@ -5,6 +5,12 @@ configures the built-in pack. Files are validated strictly and CEL expressions a
 here, once; every problem becomes a diagnostic at ``file:line:col`` (for a CEL syntax error, the
 position inside the expression). Python policy modules are located but not imported: that
 happens only when a trusted run evaluates them.
+
+Under ``--untrusted`` the project's own policy directories (``policies/`` and any ``--policy``
+directory inside the project) belong to the change under review, so their ``config.yaml`` may
+only make built-in rules stricter than the defaults and the trusted directories' settings: a
+setting that would disable a rule, lower its level, raise a cap or approve more models is
+ignored, with a warning at its position.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from engine.config.validation import did_you_mean, pos_at, validation_diagnostics
 from engine.config.yamlpos import YamlError, parse, position
-from engine.diagnostics import Diagnostic, SourcePos, error, relative_name
+from engine.diagnostics import Diagnostic, SourcePos, error, relative_name, warning
 from engine.policy import builtin
 from engine.policy.model import Enforcement, Policy, Rule
 from engine.policy.pyrules import PythonRule, module_path
@@ -82,6 +88,10 @@ class _PackLoader:
         self.diags: list[Diagnostic] = []
         self.policies: list[Policy] = []
         self.settings: dict[str, builtin.RuleSettings] = {}
+        # Built-in settings from the change under review (untrusted runs only), kept apart
+        # until they are checked against the trusted ones; with their positions.
+        self.proposed: dict[str, tuple[builtin.RuleSettings, SourcePos | None]] = {}
+        self.untrusted_dir = False
 
     def _read(self, path: Path) -> tuple[str, str, Any] | None:
         name = relative_name(path, self.project_dir)
@@ -144,7 +154,7 @@ class _PackLoader:
                 )
                 continue
             try:
-                self.settings[name] = builtin.parse_settings(name, raw)
+                parsed = builtin.parse_settings(name, raw)
             except ValidationError as exc:
                 self.diags.extend(
                     validation_diagnostics(
@@ -156,6 +166,28 @@ class _PackLoader:
                         what=f"settings of `{name}`",
                     )
                 )
+                continue
+            if self.untrusted_dir:
+                self.proposed[name] = (parsed, pos_at(file, root, (builtin.PACK, name)))
+            else:
+                self.settings[name] = parsed
+
+    def tighten(self) -> None:
+        """Take each proposed setting that is at least as strict as the trusted one."""
+        for name, (proposed, pos) in self.proposed.items():
+            spec = builtin.SPECS_BY_NAME[name]
+            loosened = spec.loosenings(proposed, self.settings.get(name))
+            if not loosened:
+                self.settings[name] = proposed
+                continue
+            self.diags.append(
+                warning(
+                    f"ignored the settings of built-in policy `{name}` under --untrusted",
+                    "The change under review may only make built-in policies stricter; these "
+                    f"settings would loosen it ({'; '.join(loosened)}).",
+                    pos,
+                )
+            )
 
     def _pack(self, path: Path, file: str, text: str, root: dict[str, Any]) -> None:
         try:
@@ -282,12 +314,13 @@ def _expression_pos(
 
 
 def load_policies(
-    project_dir: Path, extra_dirs: list[Path] | None = None
+    project_dir: Path, extra_dirs: list[Path] | None = None, *, untrusted: bool = False
 ) -> tuple[list[Policy], list[Diagnostic]]:
     """The built-in pack, the packs in ``project_dir/policies`` and in each of ``extra_dirs``.
 
     ``config.yaml`` files configure the built-in pack (a later directory's settings replace an
-    earlier one's for the same rule). Problems are returned as diagnostics, never raised.
+    earlier one's for the same rule; when ``untrusted``, settings from inside the project only
+    tighten, see the module docstring). Problems are returned as diagnostics, never raised.
     """
     loader = _PackLoader(project_dir)
     dirs = [project_dir / POLICY_DIR] if (project_dir / POLICY_DIR).is_dir() else []
@@ -297,8 +330,11 @@ def load_policies(
             dirs.append(directory)
         else:
             loader.diags.append(error(f"policy directory {extra} does not exist"))
+    inside = project_dir.resolve()
     for directory in dirs:
+        loader.untrusted_dir = untrusted and directory.resolve().is_relative_to(inside)
         loader.load_dir(directory)
+    loader.tighten()
     policies = builtin.builtin_policies(loader.settings) + loader.policies
     loader.diags.extend(_duplicates(policies))
     return policies, loader.diags

@@ -18,7 +18,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
-MASK = "(sensitive)"
+from engine.views.display import SENSITIVE
 
 _WORD_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 SECRET_WORDS = frozenset(
@@ -60,7 +60,7 @@ def is_plaintext(value: Any) -> bool:
     if not isinstance(value, str):
         return False
     text = value.strip()
-    return bool(text) and text != MASK and not text.lower().startswith(REFERENCE_PREFIXES)
+    return bool(text) and text != SENSITIVE and not text.lower().startswith(REFERENCE_PREFIXES)
 
 
 def _is_flagged(sensitive: Any) -> bool:

@@ -44,3 +44,34 @@ def test_a_failing_command_fails_only_its_branch(cli: CliProject) -> None:
     assert "Resources: 3 added, 0 changed, 0 destroyed." in fixed.stdout
     cli.run("plan", "--detailed-exitcode", "--var", "status=0")
     assert (cli.root / "out" / "after_after.txt").is_file()
+
+
+CHAIN_LENGTH = 5000
+BRANCH_LENGTH = 3
+
+
+def _long_chain_spec() -> str:
+    """A failing ``command`` heading a long chain of ``null``s, plus an independent branch."""
+    lines = ["resources:", '  command.head: {create: "exit 4"}']
+    previous = "command.head"
+    for i in range(CHAIN_LENGTH):
+        lines.append(f"  null.c{i}: {{depends_on: [{previous}]}}")
+        previous = f"null.c{i}"
+    previous = ""
+    for i in range(BRANCH_LENGTH):
+        deps = f"depends_on: [{previous}]" if previous else ""
+        lines.append(f"  null.side{i}: {{{deps}}}")
+        previous = f"null.side{i}"
+    return "\n".join(lines) + "\n"
+
+
+def test_a_failed_head_skips_a_chain_deeper_than_the_recursion_limit(cli: CliProject) -> None:
+    cli.write(_long_chain_spec())
+    run = cli.run("apply", "--auto-approve", "--parallelism", "1", expect=1)
+    assert "Traceback" not in run.stderr and "RecursionError" not in run.stderr
+    assert "Apply failed." in run.stderr
+    assert "failed:    command.head" in run.stderr
+    skipped = [line for line in run.stderr.splitlines() if line.startswith("  skipped:   ")]
+    assert len(skipped) == CHAIN_LENGTH
+    assert f"skipped:   null.c{CHAIN_LENGTH - 1} (a dependency failed)" in run.stderr
+    assert cli.addresses() == [f"null.side{i}" for i in range(BRANCH_LENGTH)]

@@ -129,7 +129,9 @@ def test_a_forced_replacement_is_passed_to_pulumi(
     _apply(project, plan_for, stack)
     old_id = project.store.read(project.workspace).resources["null.seed"].id
     plan, _ = plan_for(project, replace=["null.seed"])
-    replaced = sorted(c.address for c in plan.changes if c.actions == ("delete", "create"))
+    replaced = sorted(
+        c.address for c in plan.changes if c.action.json_actions == ["delete", "create"]
+    )
     # The seed by request; the command because its `create` reads the seed's new id.
     assert replaced == ["command.echo", "null.seed"]
     result = _apply(project, plan_for, stack, replace=["null.seed"])

@@ -11,26 +11,26 @@ from engine.plans.action import Action, ActionReason
 from engine.plans.change import Plan, ResourceChange
 from engine.states.store import ResourceState, StateSnapshot
 
-CREATE = (Action.CREATE,)
-UPDATE = (Action.UPDATE,)
-DELETE = (Action.DELETE,)
-NOOP = (Action.NOOP,)
-REPLACE = (Action.DELETE, Action.CREATE)
-REPLACE_CBD = (Action.CREATE, Action.DELETE)
+CREATE = Action.CREATE
+UPDATE = Action.UPDATE
+DELETE = Action.DELETE
+NOOP = Action.NOOP
+REPLACE = Action.DELETE_THEN_CREATE
+REPLACE_CBD = Action.CREATE_THEN_DELETE
 
 
-def _change(address: str, actions: tuple[Action, ...], executor: str = "pulumi") -> ResourceChange:
+def _change(address: str, action: Action, executor: str = "pulumi") -> ResourceChange:
     type_, name = address.split(".", 1)
     return ResourceChange(
         address=address,
         type=type_,
         name=name,
         index=None,
-        actions=actions,
+        action=action,
         action_reason=ActionReason.NO_OP,
         reason="",
         before=None,
-        after=None if actions == DELETE else {"triggers": {}},
+        after=None if action is DELETE else {"triggers": {}},
         executor=executor,
     )
 
@@ -87,12 +87,12 @@ def test_replacements_of_managed_objects_are_forced_in_pulumi() -> None:
 
 
 @pytest.mark.parametrize(
-    ("actions", "before", "after"), [(REPLACE, ["null.r"], []), (REPLACE_CBD, [], ["null.r"])]
+    ("action", "before", "after"), [(REPLACE, ["null.r"], []), (REPLACE_CBD, [], ["null.r"])]
 )
 def test_replacing_a_locally_created_object_deletes_the_old_one_directly(
-    actions: tuple[Action, ...], before: list[str], after: list[str]
+    action: Action, before: list[str], after: list[str]
 ) -> None:
-    work = partition(_plan(_change("null.r", actions)), _state("null.r"), _managed())
+    work = partition(_plan(_change("null.r", action)), _state("null.r"), _managed())
     assert [c.address for c in work.declared] == ["null.r"]
     assert [c.address for c in work.direct_replaced_before] == before
     assert [c.address for c in work.direct_replaced_after] == after

@@ -113,10 +113,10 @@ def test_plan_after_the_program_converges(
     project = write_project(CORE_PROJECT)
     _run(project, plan_for)
     plan, _ = plan_for(project)
-    assert {c.address: c.actions for c in plan.changes} == {
-        "command.echo": ("no-op",),
-        "file.note": ("no-op",),
-        "null.seed": ("no-op",),
+    assert {c.address: c.action.json_actions for c in plan.changes} == {
+        "command.echo": ["no-op"],
+        "file.note": ["no-op"],
+        "null.seed": ["no-op"],
     }
 
 

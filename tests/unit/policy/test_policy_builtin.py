@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from policy_plans import change, gated_pipeline, plan
 
+from engine.cost import estimate
 from engine.policy import (
     Enforcement,
     PolicyResult,
@@ -172,7 +173,9 @@ def test_setting_a_cap_makes_it_mandatory(project: Path) -> None:
     )
     policies, diags = load_policies(project, [])
     assert diags == []
-    results = {r.policy: r for r in evaluate(plan(*gpu_services(3, 2)), policies)}
+    doc = plan(*gpu_services(3, 2))
+    doc["cost"] = estimate(doc, None)  # as `opspec plan` attaches it to a plan with GPUs
+    results = {r.policy: r for r in evaluate(doc, policies)}
     gpu, cost = results["gpu-count-cap"], results["hourly-cost-cap"]
     assert gpu.enforcement is Enforcement.MANDATORY and cost.enforcement is Enforcement.MANDATORY
     fields = {(v.address, v.field) for v in gpu.violations}

@@ -7,11 +7,11 @@ import json
 from engine.dag import Graph
 
 
-def _sorted_edges(graph: Graph) -> list[tuple[str, str]]:
+def _sorted_edges(graph: Graph[str]) -> list[tuple[str, str]]:
     return sorted(graph.edges)
 
 
-def render_dot(graph: Graph) -> str:
+def render_dot(graph: Graph[str]) -> str:
     lines = ["digraph opspec {", "  rankdir = LR;"]
     lines += [f"  {json.dumps(n)};" for n in sorted(graph.nodes)]
     lines += [f"  {json.dumps(a)} -> {json.dumps(b)};" for a, b in _sorted_edges(graph)]
@@ -19,7 +19,7 @@ def render_dot(graph: Graph) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_mermaid(graph: Graph) -> str:
+def render_mermaid(graph: Graph[str]) -> str:
     ids = {n: f"n{i}" for i, n in enumerate(sorted(graph.nodes))}
     lines = ["flowchart LR"]
     lines += [f'  {ids[n]}["{n.replace(chr(34), "#quot;")}"]' for n in sorted(graph.nodes)]
@@ -27,7 +27,7 @@ def render_mermaid(graph: Graph) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_json(graph: Graph) -> str:
+def render_json(graph: Graph[str]) -> str:
     doc = {
         "nodes": sorted(graph.nodes),
         "edges": [{"from": a, "to": b} for a, b in _sorted_edges(graph)],

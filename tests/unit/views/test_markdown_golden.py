@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from engine.plans.render_markdown import GITHUB_COMMENT_LIMIT, marker, render_markdown, summary
+from engine.views.markdown import GITHUB_COMMENT_LIMIT, marker, render_markdown, summary
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 CASES = sorted(p.name for p in FIXTURES.glob("markdown-*") if p.is_dir())

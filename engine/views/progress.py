@@ -1,4 +1,8 @@
-"""Progress of an apply: a live table on a terminal, Terraform-style lines elsewhere."""
+"""Progress of an apply: a live table on a terminal, Terraform-style lines elsewhere.
+
+Addresses and error messages carry spec text (``for_each`` keys, a command's output), so they
+are printed terminal-safe.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import sys
 import threading
 import time
 from typing import IO, Any
+
+from engine.views.display import terminal_safe
 
 
 class Progress:
@@ -53,7 +59,7 @@ class Progress:
         with self._lock:
             running = sorted(self._started.items())
         for address, started in running:
-            table.add_row("[yellow]⠿[/]", address, f"{now - started:5.1f}s")
+            table.add_row("[yellow]⠿[/]", terminal_safe(address), f"{now - started:5.1f}s")
         return table
 
     def _print(self, text: str) -> None:
@@ -69,19 +75,17 @@ class Progress:
     def start(self, address: str, kind: str) -> None:
         with self._lock:
             self._started[address] = time.monotonic()
-        self._print(f"{address}: {self._VERBS[kind][0]}")
+        self._print(f"{terminal_safe(address)}: {self._VERBS[kind][0]}")
 
     def finish(self, address: str, kind: str, detail: str = "") -> None:
         with self._lock:
             elapsed = time.monotonic() - self._started.pop(address, time.monotonic())
         suffix = f" [{detail}]" if detail else ""
-        self._print(f"{address}: {self._VERBS[kind][1]} after {elapsed:.1f}s{suffix}")
+        line = f"{address}: {self._VERBS[kind][1]} after {elapsed:.1f}s{suffix}"
+        self._print(terminal_safe(line))
 
     def fail(self, address: str, message: str) -> None:
         with self._lock:
             self._started.pop(address, None)
         first = message.strip().splitlines()[0] if message.strip() else "failed"
-        self._print(f"{address}: failed: {first}")
-
-    def note(self, text: str) -> None:
-        self._print(text)
+        self._print(terminal_safe(f"{address}: failed: {first}"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.cost import PlanGraph
+from engine.views.plan_graph import PlanGraph
 
 
 def node(address: str, *deps: str) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from engine.plans.render_markdown import marker
+from engine.views.markdown import marker
 
 WORKFLOW = Path(__file__).resolve().parents[3] / "examples" / "ci" / "opspec.yml"
 

@@ -1,35 +1,64 @@
-"""The human plan, as ``opspec plan`` prints it (modelled on Terraform's)."""
+"""The human plan, as ``opspec plan`` prints it (modelled on Terraform's).
+
+Values are JSON-encoded, so their control characters print escaped; addresses, keys, paths and
+reasons pass :func:`~engine.views.display.terminal_safe` for the same reason.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, assert_never
 
-from engine.expr.unknown import KNOWN_AFTER_APPLY, UNKNOWN
-from engine.plans.action import NOOP, Action, ActionReason, Actions, is_replace
+from engine.expr.unknown import UNKNOWN
+from engine.plans.action import Action, ActionReason
 from engine.plans.change import OutputChange, Plan, ResourceChange
 from engine.plans.diff import format_path
-from engine.plans.values import SENSITIVE, PathT, is_under, with_unknowns_shown
+from engine.plans.values import PathT, is_under, with_unknowns_shown
+from engine.views.cost_section import render_cost_text
+from engine.views.display import KNOWN_AFTER_APPLY, SENSITIVE, terminal_safe
+from engine.views.policy_section import render_policy_text
 
 _encode_str = json.encoder.encode_basestring
 
-_SYMBOL = {
-    (Action.CREATE,): "+",
-    (Action.UPDATE,): "~",
-    (Action.DELETE,): "-",
-    (Action.READ,): "<=",
-    (Action.DELETE, Action.CREATE): "-/+",
-    (Action.CREATE, Action.DELETE): "+/-",
-}
 
-_VERB = {
-    (Action.CREATE,): "will be created",
-    (Action.UPDATE,): "will be updated in-place",
-    (Action.DELETE,): "will be destroyed",
-    (Action.READ,): "will be refreshed in state",
-    (Action.DELETE, Action.CREATE): "must be replaced",
-    (Action.CREATE, Action.DELETE): "must be replaced (create before destroy)",
-}
+def _symbol(action: Action) -> str:
+    match action:
+        case Action.NOOP:
+            return " "
+        case Action.CREATE:
+            return "+"
+        case Action.UPDATE:
+            return "~"
+        case Action.DELETE:
+            return "-"
+        case Action.READ:
+            return "<="
+        case Action.DELETE_THEN_CREATE:
+            return "-/+"
+        case Action.CREATE_THEN_DELETE:
+            return "+/-"
+        case _:
+            assert_never(action)
+
+
+def _verb(action: Action) -> str:
+    match action:
+        case Action.NOOP:
+            return "is unchanged"
+        case Action.CREATE:
+            return "will be created"
+        case Action.UPDATE:
+            return "will be updated in-place"
+        case Action.DELETE:
+            return "will be destroyed"
+        case Action.READ:
+            return "will be refreshed in state"
+        case Action.DELETE_THEN_CREATE:
+            return "must be replaced"
+        case Action.CREATE_THEN_DELETE:
+            return "must be replaced (create before destroy)"
+        case _:
+            assert_never(action)
 
 
 def render_value(value: Any, *, secret: bool = False) -> str:
@@ -37,15 +66,15 @@ def render_value(value: Any, *, secret: bool = False) -> str:
         return SENSITIVE
     kind = type(value)
     if kind is str:  # the common case, as json.dumps(ensure_ascii=False) would write it
-        return KNOWN_AFTER_APPLY if value == UNKNOWN else _encode_str(value)
+        return KNOWN_AFTER_APPLY if value == UNKNOWN else terminal_safe(_encode_str(value))
     if kind is int:
         return str(value)
-    return json.dumps(with_unknowns_shown(value), ensure_ascii=False, sort_keys=True)
+    return terminal_safe(json.dumps(with_unknowns_shown(value), ensure_ascii=False, sort_keys=True))
 
 
 def _lines_for_create(change: ResourceChange) -> list[str]:
     after = change.after or {}
-    width = max((len(k) for k in after), default=0)
+    width = max((len(terminal_safe(k)) for k in after), default=0)
     sensitive = change.after_sensitive
     out = []
     for key in sorted(after):
@@ -58,7 +87,7 @@ def _lines_for_create(change: ResourceChange) -> list[str]:
             shown = SENSITIVE
         else:
             shown = _masked_nested(value, (key,), sensitive)
-        out.append(f"      + {key.ljust(width)} = {shown}")
+        out.append(f"      + {terminal_safe(key).ljust(width)} = {shown}")
     return out
 
 
@@ -70,9 +99,9 @@ def _masked_nested(value: Any, path: PathT, sensitive: list[PathT]) -> str:
 
 def _lines_for_delete(change: ResourceChange) -> list[str]:
     before = change.before or {}
-    width = max((len(k) for k in before), default=0)
+    width = max((len(terminal_safe(k)) for k in before), default=0)
     return [
-        f"      - {k.ljust(width)} = "
+        f"      - {terminal_safe(k).ljust(width)} = "
         + render_value(before[k], secret=is_under((k,), change.before_sensitive))
         for k in sorted(before)
         if before[k] is not None
@@ -87,7 +116,7 @@ def _lines_for_update(change: ResourceChange) -> list[str]:
             d.path, change.before_sensitive
         )
         note = "  # forces replacement" if d.path[0] in forced else ""
-        name = format_path(d.path)
+        name = terminal_safe(format_path(d.path))
         if d.before is None:
             out.append(f"      + {name} = {render_value(d.after, secret=secret)}{note}")
         elif d.after is None:
@@ -101,20 +130,25 @@ def _lines_for_update(change: ResourceChange) -> list[str]:
 
 
 def render_change(change: ResourceChange) -> list[str]:
-    actions = change.actions
-    header = f"  # {change.address} {_VERB[actions]}"
-    lines = [header]
+    action = change.action
+    address = terminal_safe(change.address)
+    lines = [f"  # {address} {_verb(action)}"]
     if change.reason and change.action_reason is not ActionReason.CREATE:
-        lines.append(f"  #   because {change.reason}")
+        lines.append(f"  #   because {terminal_safe(change.reason)}")
     if change.cache is not None:
         lines.append("  #   " + _cache_line(change.cache))
-    lines.append(f"  {_SYMBOL[actions]} {change.address}")
-    if actions == (Action.CREATE,):
-        lines += _lines_for_create(change)
-    elif actions == (Action.DELETE,):
-        lines += _lines_for_delete(change)
-    elif is_replace(actions) or actions in ((Action.UPDATE,), (Action.READ,)):
-        lines += _lines_for_update(change)
+    lines.append(f"  {_symbol(action)} {address}")
+    match action:
+        case Action.CREATE:
+            lines += _lines_for_create(change)
+        case Action.DELETE:
+            lines += _lines_for_delete(change)
+        case Action.UPDATE | Action.READ | Action.DELETE_THEN_CREATE | Action.CREATE_THEN_DELETE:
+            lines += _lines_for_update(change)
+        case Action.NOOP:
+            pass
+        case _:
+            assert_never(action)
     lines.append("")
     return lines
 
@@ -123,15 +157,15 @@ def _cache_line(cache: dict[str, Any]) -> str:
     key = cache.get("key") or ""
     if cache.get("hit"):
         return f"cache: hit (key {key[:8]}): the cached result is reused, nothing reruns"
-    changed = ", ".join(cache.get("changed_inputs") or []) or "none"
+    changed = terminal_safe(", ".join(cache.get("changed_inputs") or [])) or "none"
     return f"cache: miss (key {key[:8] or KNOWN_AFTER_APPLY}); changed inputs: {changed}"
 
 
-def _summary(actions_list: list[Actions]) -> str:
-    add = sum(1 for a in actions_list if Action.CREATE in a)
-    change = sum(1 for a in actions_list if a == (Action.UPDATE,))
-    destroy = sum(1 for a in actions_list if Action.DELETE in a)
-    replace = sum(1 for a in actions_list if is_replace(a))
+def _summary(actions: list[Action]) -> str:
+    add = sum(1 for a in actions if a.is_create)
+    change = sum(1 for a in actions if a is Action.UPDATE)
+    destroy = sum(1 for a in actions if a.is_delete)
+    replace = sum(1 for a in actions if a.is_replace)
     text = f"Plan: {add} to add, {change} to change, {destroy} to destroy."
     if replace:
         text += f" ({replace} replaced)"
@@ -139,15 +173,16 @@ def _summary(actions_list: list[Actions]) -> str:
 
 
 def _output_lines(outputs: dict[str, OutputChange]) -> list[str]:
-    changed = [(k, o) for k, o in sorted(outputs.items()) if o.actions != NOOP]
+    changed = [(k, o) for k, o in sorted(outputs.items()) if o.action.is_change]
     if not changed:
         return []
     lines = ["Changes to Outputs:"]
-    for name, o in changed:
-        sym = _SYMBOL.get(o.actions, "~")
-        if o.actions == (Action.DELETE,):
+    for key, o in changed:
+        name = terminal_safe(key)
+        sym = _symbol(o.action)
+        if o.action is Action.DELETE:
             lines.append(f"  {sym} {name} = {render_value(o.before, secret=o.sensitive)}")
-        elif o.actions == (Action.CREATE,):
+        elif o.action is Action.CREATE:
             lines.append(f"  {sym} {name} = {render_value(o.after, secret=o.sensitive)}")
         else:
             lines.append(
@@ -158,55 +193,10 @@ def _output_lines(outputs: dict[str, OutputChange]) -> list[str]:
     return lines
 
 
-def render_policy_results(results: list[dict[str, Any]], *, verbose: bool = False) -> str:
-    """Failed policies (all of them when ``verbose``), one line per violation."""
-    lines: list[str] = []
-    shown = [r for r in results if verbose or not r.get("passed")]
-    if not shown:
-        return ""
-    lines.append("Policy results:")
-    for r in shown:
-        name = f"{r['pack']}/{r['policy']}"
-        level = r["enforcement"]
-        if r.get("passed"):
-            state = "passed" if r.get("evaluated", True) else "not evaluated"
-            lines.append(f"  ok    {level:9} {name}: {state}")
-            continue
-        tag = (
-            "OVERRIDDEN"
-            if r.get("overridden")
-            else ("FAILED" if level == "mandatory" else "WARNING")
-        )
-        lines.append(
-            f"  {tag} {level:9} {name}"
-            + (f" (reason: {r['override_reason']})" if r.get("overridden") else "")
-        )
-        for v in r.get("violations") or []:
-            lines.append(f"      {v['address']} `{v['field']}`: {v['message']}")
-        if r.get("error"):
-            lines.append(f"      {r['error']}")
-    lines.append("")
-    return "\n".join(lines) + "\n"
-
-
-def render_cost(cost: dict[str, Any] | None) -> str:
-    if not cost:
-        return ""
-    cur = cost.get("currency", "USD")
-
-    def money(v: Any) -> str:
-        return f"{float(v or 0):,.2f} {cur}"
-
-    return (
-        f"Cost: {money(cost.get('hourly_before'))}/h -> {money(cost.get('hourly_after'))}/h "
-        f"(delta {money(cost.get('hourly_delta'))}/h, {money(cost.get('monthly_delta'))}/month)\n"
-    )
-
-
 def render_plan(plan: Plan) -> str:
-    changed = [c for c in plan.changes if c.actions != NOOP]
+    changed = [c for c in plan.changes if c.action.is_change]
     lines: list[str] = []
-    if not changed and not any(o.actions != NOOP for o in plan.outputs.values()):
+    if not changed and not any(o.action.is_change for o in plan.outputs.values()):
         return (
             "No changes. The resources match the configuration"
             + (" and the state." if not plan.flags.get("refresh_only") else ".")
@@ -231,6 +221,6 @@ def render_plan(plan: Plan) -> str:
         for c in changed:
             lines += render_change(c)
     lines += _output_lines(plan.outputs)
-    lines.append(_summary([c.actions for c in changed]))
-    tail = render_cost(plan.cost) + render_policy_results(plan.policy_results or [])
+    lines.append(_summary([c.action for c in changed]))
+    tail = render_cost_text(plan.cost) + render_policy_text(plan.policy_results or [])
     return "\n".join(lines) + "\n" + ("\n" + tail if tail else "")

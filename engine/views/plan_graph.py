@@ -1,4 +1,5 @@
-"""A read-only dependency view over the ``resource_changes`` of a plan JSON document.
+"""A read-only view over the ``resource_changes`` of a plan JSON document: accessors, the
+facts cost and policies both read off a change, and the dependency graph between blocks.
 
 Cost estimates and policies both ask graph questions of a plan ("which ``gpu_pool`` does this
 ``llm_service`` run on?", "is there a gated evaluation upstream of this model?"), and both work
@@ -42,6 +43,28 @@ def after_of(change: Change) -> dict[str, Any]:
 def before_of(change: Change) -> dict[str, Any]:
     before = (change.get("change") or {}).get("before")
     return before if isinstance(before, dict) else {}
+
+
+def number(value: Any, default: float) -> float:
+    """``value`` when it is a number (booleans are not), else ``default``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return default
+    return float(value)
+
+
+def gpus_per_replica(service: dict[str, Any]) -> int:
+    """GPUs each replica of an ``llm_service`` asks for (1 when the spec leaves it out)."""
+    return int(number(service.get("gpus"), 1))
+
+
+def replica_range(service: dict[str, Any]) -> tuple[int, int]:
+    """(fewest, most) replicas of an ``llm_service``: its autoscaling bounds, else replicas."""
+    replicas = int(number(service.get("replicas"), 1))
+    scaling = service.get("autoscaling")
+    if not isinstance(scaling, dict):
+        return replicas, replicas
+    low = int(number(scaling.get("min_replicas"), replicas))
+    return low, int(number(scaling.get("max_replicas"), max(low, replicas)))
 
 
 class PlanGraph:
