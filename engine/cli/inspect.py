@@ -48,12 +48,14 @@ def _resource_view(rs: ResourceState) -> dict[str, Any]:
     doc = rs.to_json()
     doc["inputs"] = mask_sensitive(rs.inputs, rs.sensitive_paths)
     doc["outputs"] = mask_sensitive(rs.outputs, rs.sensitive_paths)
+    if ("id",) in rs.sensitive_paths:
+        doc["id"] = SENSITIVE
     return doc
 
 
 def render_resource(rs: ResourceState, registry: Any) -> str:
     view = _resource_view(rs)
-    lines = [f"# {rs.address} ({rs.type}, id={rs.id}, {rs.status.value})"]
+    lines = [f"# {rs.address} ({rs.type}, id={view['id']}, {rs.status.value})"]
     rtype = registry.get(rs.type)
     describe = getattr(rtype.provider, "describe", None) if rtype else None
     if describe is not None and rtype is not None:

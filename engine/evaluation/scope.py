@@ -5,9 +5,10 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from engine import redaction
 from engine.expr.evaluate import Scope
 from engine.expr.template import Ref
-from engine.plans.values import PathT, is_under
+from engine.plans.values import PathT, get_path, is_under
 
 
 class Values:
@@ -26,6 +27,7 @@ class Values:
         self.roots["local"][name] = value
         if sensitive:
             self._sensitive_locals.add(name)
+            redaction.remember(value)
 
     def declare_block(self, type_: str, name: str, for_each: bool) -> None:
         """Make ``TYPE.NAME`` exist (an empty map of instances when it has for_each)."""
@@ -50,6 +52,8 @@ class Values:
                 by_name.setdefault(name, {})[key] = attrs
             if sensitive:
                 self._sensitive_attrs.setdefault(f"{type_}.{name}", {})[key] = sensitive
+        for path in sensitive:
+            redaction.remember(attrs if not path else get_path(attrs, path))
 
     def is_sensitive(self, ref: Ref) -> bool:
         if ref.root == "var":
@@ -60,7 +64,7 @@ class Values:
             return (bool(ref.path) and ref.path[0] in self._sensitive_locals) or (
                 not ref.path and bool(self._sensitive_locals)
             )
-        if ref.root == "each" or not ref.path:
+        if not ref.path:
             return False
         block = self._sensitive_attrs.get(f"{ref.root}.{ref.path[0]}")
         if not block:
@@ -80,6 +84,26 @@ class Values:
                 return True
         return False
 
-    def scope(self, each: dict[str, Any] | None = None) -> Scope:
-        roots = self.roots if each is None else {**self.roots, "each": each}
-        return Scope(roots, self.is_sensitive)
+    def scope(
+        self, each: dict[str, Any] | None = None, each_sensitive: tuple[PathT, ...] = ()
+    ) -> Scope:
+        """What expressions read; ``each_sensitive`` are the secret paths inside ``each``
+        (``("value",)`` when an instance's whole ``each.value`` is secret)."""
+        if each is None:
+            return Scope(self.roots, self.is_sensitive)
+        roots = {**self.roots, "each": each}
+        if not each_sensitive:
+            return Scope(roots, self.is_sensitive)
+
+        def is_sensitive(ref: Ref) -> bool:
+            if ref.root != "each":
+                return self.is_sensitive(ref)
+            return any(_overlaps(ref.path, p) for p in each_sensitive)
+
+        return Scope(roots, is_sensitive)
+
+
+def _overlaps(read: tuple[Any, ...], secret: PathT) -> bool:
+    """Whether reading ``read`` reads (part of) the secret at ``secret``, or all of it."""
+    shorter = min(len(read), len(secret))
+    return tuple(read[:shorter]) == tuple(secret[:shorter])
