@@ -21,6 +21,8 @@ import re
 import threading
 from typing import IO, Any
 
+from engine.expr.unknown import is_unknown
+
 __all__ = ["MASK", "MIN_LENGTH", "RedactingStream", "redact", "remember", "remembered"]
 
 MASK = "(sensitive)"
@@ -36,6 +38,8 @@ def _texts(value: Any) -> list[str]:
     if isinstance(value, bool) or value is None:
         return []
     if isinstance(value, str):
+        if is_unknown(value):
+            return []  # a placeholder for a value known after apply, not a secret
         escaped = json.dumps(value, ensure_ascii=False)[1:-1]
         return [value] if escaped == value else [value, escaped]
     if isinstance(value, int | float):

@@ -13,11 +13,15 @@ from engine.plans.values import PathT, get_path, is_under
 
 class Values:
     """``var``, ``local`` and resource attributes by type, updated as resources are planned
-    (or applied). Thread-safe for the apply walk: a resource is only read after it is set."""
+    (or applied). Thread-safe for the apply walk: a resource is only read after it is set.
+    Every sensitive value set here is also remembered by :mod:`engine.redaction`, so that no
+    message or log shows it."""
 
     def __init__(self, variables: dict[str, Any], sensitive_vars: set[str]) -> None:
         self.roots: dict[str, Any] = {"var": variables, "local": {}}
         self._sensitive_vars = sensitive_vars
+        for name in sensitive_vars:
+            redaction.remember(variables.get(name))
         self._sensitive_locals: set[str] = set()
         # block address -> instance key (None without for_each) -> sensitive attribute paths
         self._sensitive_attrs: dict[str, dict[str | None, list[PathT]]] = {}

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from engine.jobs.runner import PRIVATE_KWARGS_ENV
 
+_OPSPEC_PACKAGES = ("engine", "specs", "providers")
+
 
 def _die_with_parent() -> None:
     """Ask Linux to stop this job when the engine dies (even by ``kill -9``)."""
@@ -30,8 +32,11 @@ def main(argv: list[str]) -> int:
     # Taken out of the environment, so nothing the job starts inherits it.
     private = json.loads(os.environ.pop(PRIVATE_KWARGS_ENV, "{}"))
     if request.get("path"):
-        # A job that runs user code finds it in the project, after every installed package:
-        # a project file named like a library (or like opspec's packages) shadows nothing.
+        # A job that runs user code finds it in the project, after every installed package,
+        # so a project file named like a library (`pandas.py`) shadows nothing. opspec's own
+        # packages are imported first: an editable install finds them only after sys.path.
+        for package in _OPSPEC_PACKAGES:
+            importlib.import_module(package)
         sys.path.append(request["path"])
     module_name, _, func_name = request["target"].partition(":")
     try:
