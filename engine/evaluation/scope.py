@@ -20,12 +20,12 @@ class Values:
     def __init__(self, variables: dict[str, Any], sensitive_vars: set[str]) -> None:
         self.roots: dict[str, Any] = {"var": variables, "local": {}}
         self._sensitive_vars = sensitive_vars
-        for name in sensitive_vars:
-            redaction.remember(variables.get(name))
         self._sensitive_locals: set[str] = set()
         # block address -> instance key (None without for_each) -> sensitive attribute paths
         self._sensitive_attrs: dict[str, dict[str | None, list[PathT]]] = {}
         self._lock = threading.Lock()
+        for name in sensitive_vars:
+            redaction.remember(variables.get(name))
 
     def set_local(self, name: str, value: Any, sensitive: bool) -> None:
         self.roots["local"][name] = value
@@ -68,8 +68,8 @@ class Values:
             return (bool(ref.path) and ref.path[0] in self._sensitive_locals) or (
                 not ref.path and bool(self._sensitive_locals)
             )
-        if not ref.path:
-            return False
+        if ref.root == "each" or not ref.path:
+            return False  # `each` is judged by the instance's scope (see `scope`)
         block = self._sensitive_attrs.get(f"{ref.root}.{ref.path[0]}")
         if not block:
             return False
