@@ -22,6 +22,17 @@ class Sensitive:
         return "Sensitive"
 
 
+class DerivedFrom:
+    """Output field marker: the attribute is computed from these inputs (a hash of a content,
+    the output of a command), so it is as secret as they are: sensitive when any of them is."""
+
+    def __init__(self, *inputs: str) -> None:
+        self.inputs = inputs
+
+    def __repr__(self) -> str:
+        return f"DerivedFrom{self.inputs!r}"
+
+
 class ResourceSpec(BaseModel):
     """Inputs of a resource, as a user writes them (strict: unknown fields are errors)."""
 
@@ -36,6 +47,10 @@ class Outputs(BaseModel):
     """Attributes a resource has after apply, besides its inputs (lenient for stored data)."""
 
     model_config = ConfigDict(extra="allow")
+
+    # The inputs the resource's id is made of (a file's id is its path), if any: the id is
+    # sensitive when one of them is.
+    id_derived_from: ClassVar[tuple[str, ...]] = ()
 
 
 class LenientModel(BaseModel):
@@ -62,6 +77,20 @@ def force_new_fields(model: type[BaseModel]) -> frozenset[str]:
 def sensitive_fields(model: type[BaseModel]) -> frozenset[str]:
     """Names of the fields of ``model`` that hold secrets."""
     return _has_marker(model, Sensitive)
+
+
+@cache
+def derived_attributes(outputs: type[Outputs]) -> tuple[tuple[str, frozenset[str]], ...]:
+    """``(attribute, the inputs it is derived from)`` for each :class:`DerivedFrom` output of
+    ``outputs``, and for ``id`` when the type says what its id is made of."""
+    out = [
+        (name, frozenset(i for m in info.metadata if isinstance(m, DerivedFrom) for i in m.inputs))
+        for name, info in outputs.model_fields.items()
+        if any(isinstance(m, DerivedFrom) for m in info.metadata)
+    ]
+    if outputs.id_derived_from:
+        out.append(("id", frozenset(outputs.id_derived_from)))
+    return tuple(out)
 
 
 @cache

@@ -14,7 +14,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
-from specs.base import ForceNew, Outputs, ResourceSpec
+from specs.base import DerivedFrom, ForceNew, Outputs, ResourceSpec
 
 __all__ = [
     "CommandOutputs",
@@ -120,9 +120,13 @@ class FileSpec(ResourceSpec):
 
 
 class FileOutputs(Outputs):
-    """Attributes of a written file."""
+    """Attributes of a written file; its id is its path."""
 
-    sha256: Annotated[str, Field(description="Hex sha256 of the file's bytes.")] = ""
+    id_derived_from: ClassVar[tuple[str, ...]] = ("path",)
+
+    sha256: Annotated[
+        str, DerivedFrom("content"), Field(description="Hex sha256 of the file's bytes.")
+    ] = ""
 
 
 class CommandSpec(ResourceSpec):
@@ -161,5 +165,9 @@ class CommandSpec(ResourceSpec):
 class CommandOutputs(Outputs):
     """What the last create/update command printed and how it ended."""
 
-    stdout: Annotated[str, Field(description="Standard output, one trailing newline removed.")] = ""
+    stdout: Annotated[
+        str,
+        DerivedFrom("create", "update", "environment", "working_dir"),
+        Field(description="Standard output, one trailing newline removed."),
+    ] = ""
     exit_code: Annotated[int, Field(description="Exit status of the command (0).")] = 0

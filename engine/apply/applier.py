@@ -31,7 +31,6 @@ from engine.states.store import (
     StateStore,
 )
 from engine.views.progress import Progress
-from specs.base import sensitive_fields
 
 
 def _now() -> str:
@@ -162,7 +161,7 @@ class Applier:
         if rtype is None:
             raise OpspecError(f"no provider for type {change.type}")
         inst = instance_for(block, change.index, self.values)
-        inputs, sensitive = evaluate_inputs(block, inst, self.values, sensitive_fields(rtype.spec))
+        inputs, sensitive = evaluate_inputs(block, inst, self.values, rtype)
         if contains_unknown(inputs):
             raise OpspecError(f"{change.address}: inputs still unknown at apply (a bug)")
         provider = rtype.provider(self.ctx.for_address(change.address))

@@ -13,6 +13,7 @@ from engine.errors import DiagnosticsError
 from engine.plans.values import mask_sensitive
 from engine.project import Project, open_project
 from engine.states.store import ResourceState
+from engine.views.display import SENSITIVE
 from engine.views.outputs import render_output_value, render_outputs, render_outputs_json
 
 
@@ -40,12 +41,14 @@ def _resource_view(rs: ResourceState) -> dict[str, Any]:
     doc = rs.to_json()
     doc["inputs"] = mask_sensitive(rs.inputs, rs.sensitive_paths)
     doc["outputs"] = mask_sensitive(rs.outputs, rs.sensitive_paths)
+    if ("id",) in rs.sensitive_paths:
+        doc["id"] = SENSITIVE
     return doc
 
 
 def render_resource(rs: ResourceState, registry: Any) -> str:
     view = _resource_view(rs)
-    lines = [f"# {rs.address} ({rs.type}, id={rs.id}, {rs.status.value})"]
+    lines = [f"# {rs.address} ({rs.type}, id={view['id']}, {rs.status.value})"]
     rtype = registry.get(rs.type)
     describe = getattr(rtype.provider, "describe", None) if rtype else None
     if describe is not None and rtype is not None:

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 
+from engine.redaction import RedactingStream
+
 
 def _plan_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
@@ -228,6 +230,10 @@ def run() -> None:
     # projects; the cyclic collector would rescan them over and over (measured: -40% plan
     # time for 10k resources). Job work runs in child processes with the collector on.
     gc.disable()
+    # Whatever the engine prints (diagnostics, progress, a provider's message, a traceback)
+    # passes through the redaction of known secret values on its way out.
+    sys.stdout = RedactingStream(sys.stdout)
+    sys.stderr = RedactingStream(sys.stderr)
     try:
         code = main(prefetch=True)
     except SystemExit as exc:  # argparse's usage errors and --help

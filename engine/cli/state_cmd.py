@@ -13,6 +13,7 @@ from engine.cli.inspect import render_resource
 from engine.cli.output import fail
 from engine.errors import DiagnosticsError, StateError
 from engine.project import Project, open_project
+from engine.states.secrets import SEALED_ID, seals_id
 from engine.states.store import ResourceState, StateSnapshot
 
 
@@ -73,6 +74,8 @@ def _sealed(project: Project, state: StateSnapshot) -> StateSnapshot:
         if rs.sensitive_paths:
             rs.inputs = box.seal_paths(rs.inputs, rs.sensitive_paths)
             rs.outputs = box.seal_paths(rs.outputs, rs.sensitive_paths)
+            if seals_id(rs.sensitive_paths, rs.outputs):
+                rs.id = SEALED_ID
     for out in state.outputs.values():
         if out.sensitive:
             out.value = box.seal(out.value)

@@ -5,14 +5,17 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from engine import redaction
 from engine.expr.evaluate import Scope
 from engine.expr.template import Ref
-from engine.plans.values import PathT, is_under
+from engine.plans.values import PathT, get_path, is_under
 
 
 class Values:
     """``var``, ``local`` and resource attributes by type, updated as resources are planned
-    (or applied). Thread-safe for the apply walk: a resource is only read after it is set."""
+    (or applied). Thread-safe for the apply walk: a resource is only read after it is set.
+    Every sensitive value set here is also remembered by :mod:`engine.redaction`, so that no
+    message or log shows it."""
 
     def __init__(self, variables: dict[str, Any], sensitive_vars: set[str]) -> None:
         self.roots: dict[str, Any] = {"var": variables, "local": {}}
@@ -21,11 +24,14 @@ class Values:
         # block address -> instance key (None without for_each) -> sensitive attribute paths
         self._sensitive_attrs: dict[str, dict[str | None, list[PathT]]] = {}
         self._lock = threading.Lock()
+        for name in sensitive_vars:
+            redaction.remember(variables.get(name))
 
     def set_local(self, name: str, value: Any, sensitive: bool) -> None:
         self.roots["local"][name] = value
         if sensitive:
             self._sensitive_locals.add(name)
+            redaction.remember(value)
 
     def declare_block(self, type_: str, name: str, for_each: bool) -> None:
         """Make ``TYPE.NAME`` exist (an empty map of instances when it has for_each)."""
@@ -50,6 +56,8 @@ class Values:
                 by_name.setdefault(name, {})[key] = attrs
             if sensitive:
                 self._sensitive_attrs.setdefault(f"{type_}.{name}", {})[key] = sensitive
+        for path in sensitive:
+            redaction.remember(attrs if not path else get_path(attrs, path))
 
     def is_sensitive(self, ref: Ref) -> bool:
         if ref.root == "var":
@@ -61,7 +69,7 @@ class Values:
                 not ref.path and bool(self._sensitive_locals)
             )
         if ref.root == "each" or not ref.path:
-            return False
+            return False  # `each` is judged by the instance's scope (see `scope`)
         block = self._sensitive_attrs.get(f"{ref.root}.{ref.path[0]}")
         if not block:
             return False
@@ -80,6 +88,26 @@ class Values:
                 return True
         return False
 
-    def scope(self, each: dict[str, Any] | None = None) -> Scope:
-        roots = self.roots if each is None else {**self.roots, "each": each}
-        return Scope(roots, self.is_sensitive)
+    def scope(
+        self, each: dict[str, Any] | None = None, each_sensitive: tuple[PathT, ...] = ()
+    ) -> Scope:
+        """What expressions read; ``each_sensitive`` are the secret paths inside ``each``
+        (``("value",)`` when an instance's whole ``each.value`` is secret)."""
+        if each is None:
+            return Scope(self.roots, self.is_sensitive)
+        roots = {**self.roots, "each": each}
+        if not each_sensitive:
+            return Scope(roots, self.is_sensitive)
+
+        def is_sensitive(ref: Ref) -> bool:
+            if ref.root != "each":
+                return self.is_sensitive(ref)
+            return any(_overlaps(ref.path, p) for p in each_sensitive)
+
+        return Scope(roots, is_sensitive)
+
+
+def _overlaps(read: tuple[Any, ...], secret: PathT) -> bool:
+    """Whether reading ``read`` reads (part of) the secret at ``secret``, or all of it."""
+    shorter = min(len(read), len(secret))
+    return tuple(read[:shorter]) == tuple(secret[:shorter])

@@ -75,10 +75,11 @@ def resolve_variables(
     diags = Diagnostics()
     given: dict[str, tuple[Any, SourcePos | None, str]] = {}
 
-    for name, block in config.variables.items():
+    for name in config.variables:
         env_value = environ.get(ENV_PREFIX + name)
         if env_value is not None:
-            _convert_text(block.spec.type, name, env_value, f"${ENV_PREFIX}{name}", given, diags)
+            origin = f"${ENV_PREFIX}{name}"
+            _convert_text(config, name, env_value, origin, given, diags)
 
     for vf in var_files:
         _read_var_file(config, vf, given, diags)
@@ -91,7 +92,7 @@ def resolve_variables(
         if name not in config.variables:
             diags.append(error(f"--var {name}: no variable `{name}` is declared"))
             continue
-        _convert_text(config.variables[name].spec.type, name, text, "--var", given, diags)
+        _convert_text(config, name, text, "--var", given, diags)
 
     values: dict[str, Any] = {}
     for name, block in config.variables.items():
@@ -110,10 +111,11 @@ def resolve_variables(
             continue
         value = _plain(value)
         if not _type_ok(block.spec.type, value):
+            shown = "(sensitive)" if block.spec.sensitive else repr(value)
             diags.append(
                 error(
                     f"variable `{name}` must be a {block.spec.type.value}",
-                    f"got {type(value).__name__} {value!r} from {origin}",
+                    f"got {type(value).__name__} {shown} from {origin}",
                     pos or block.pos,
                 )
             )
@@ -124,17 +126,20 @@ def resolve_variables(
 
 
 def _convert_text(
-    kind: VarType,
+    config: Config,
     name: str,
     text: str,
     origin: str,
     given: dict[str, tuple[Any, SourcePos | None, str]],
     diags: Diagnostics,
 ) -> None:
+    spec = config.variables[name].spec
     try:
-        given[name] = (_from_text(kind, text), None, origin)
+        given[name] = (_from_text(spec.type, text), None, origin)
     except (ValueError, YamlError) as exc:
-        diags.append(error(f"invalid value for variable `{name}` from {origin}", str(exc)))
+        # The conversion's message quotes the text: say only what was expected of a secret.
+        why = f"the value is not a {spec.type.value}" if spec.sensitive else str(exc)
+        diags.append(error(f"invalid value for variable `{name}` from {origin}", why))
 
 
 def _read_var_file(

@@ -23,7 +23,6 @@ from engine.expr.evaluate import evaluate_value
 from engine.plans.change import ResourceChange
 from engine.plans.values import PathT
 from engine.registry import Registry
-from specs.base import sensitive_fields
 
 # A resource's attributes and the paths of secrets among them.
 Attrs = tuple[dict[str, Any], list[PathT]]
@@ -60,4 +59,4 @@ class ValueBase:
         if rtype is None:
             raise OpspecError(f"no provider for type {change.type}")
         instance = instance_for(block, change.index, values)
-        return evaluate_inputs(block, instance, values, sensitive_fields(rtype.spec))
+        return evaluate_inputs(block, instance, values, rtype)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import ctypes
 import importlib
 import json
+import os
 import signal
 import sys
 import traceback
 from pathlib import Path
+
+from engine.jobs.runner import PRIVATE_KWARGS_ENV
 
 _OPSPEC_PACKAGES = ("engine", "specs", "providers")
 
@@ -26,15 +29,19 @@ def _die_with_parent() -> None:
 def main(argv: list[str]) -> int:
     _die_with_parent()
     request = json.loads(Path(argv[1]).read_text())
-    # opspec's packages first, then the project: its folders must not shadow them.
-    for package in _OPSPEC_PACKAGES:
-        importlib.import_module(package)
+    # Taken out of the environment, so nothing the job starts inherits it.
+    private = json.loads(os.environ.pop(PRIVATE_KWARGS_ENV, "{}"))
     if request.get("path"):
-        sys.path.insert(0, request["path"])
+        # A job that runs user code finds it in the project, after every installed package,
+        # so a project file named like a library (`pandas.py`) shadows nothing. opspec's own
+        # packages are imported first: an editable install finds them only after sys.path.
+        for package in _OPSPEC_PACKAGES:
+            importlib.import_module(package)
+        sys.path.append(request["path"])
     module_name, _, func_name = request["target"].partition(":")
     try:
         func = getattr(importlib.import_module(module_name), func_name)
-        value = func(**request["kwargs"])
+        value = func(**request["kwargs"], **private)
     except Exception:
         traceback.print_exc()
         return 1

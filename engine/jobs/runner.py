@@ -15,12 +15,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine import redaction
 from engine.errors import JobError
+
+# The child's environment variable holding the keyword arguments that must not reach the
+# run folder (a command's text can hold secrets); the child removes it before the job runs.
+PRIVATE_KWARGS_ENV = "OPSPEC_JOB_PRIVATE_KWARGS"
 
 # Set by the apply walk on a second Ctrl-C: every running job is stopped.
 _CANCEL = threading.Event()
 
 _POLL_S = 0.05
+# How long the log may still be read after the job ended (a process it started in the
+# background can hold the pipe open).
+_LOG_DRAIN_S = 5.0
 
 
 def cancel_all_jobs() -> None:
@@ -61,8 +69,16 @@ def run_job(
     timeout_s: float | None = None,
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
+    code_dir: Path | None = None,
+    private_kwargs: dict[str, Any] | None = None,
 ) -> JobResult:
     """Call ``target`` (``module:function``) with ``kwargs`` in a child interpreter.
+
+    ``code_dir`` is where user code named ``module:function`` is found (the project): only a
+    job that runs user code gets it on ``sys.path``, after the libraries, so a project file
+    named like a library (``pandas.py``) shadows nothing. ``private_kwargs`` reach the
+    callable like ``kwargs`` but through the child's environment, never the request file.
+    Every line of the log, and the result file, have known secrets redacted.
 
     Raises :class:`JobError` when the callable raises, the process dies, the timeout passes or
     the run is cancelled; the message carries the exit status and the end of the log.
@@ -73,34 +89,35 @@ def run_job(
     log_path = run_dir / "log.txt"
     request = run_dir / "request.json"
     result_path = run_dir / "result.json"
-    # User code named `module:function` resolves against the project directory: the child
-    # puts it first on sys.path, but only once opspec's own packages are imported, so a
-    # project folder named `engine/` or `specs/` cannot shadow them (`-P` keeps the cwd off).
     request.write_text(
         json.dumps(
             {
                 "target": target,
                 "kwargs": kwargs,
                 "result": str(result_path),
-                "path": None if cwd is None else str(cwd),
+                "path": None if code_dir is None else str(code_dir),
             }
         )
     )
     child_env = dict(os.environ)
     child_env.update(env or {})
     child_env["PYTHONUNBUFFERED"] = "1"
+    if private_kwargs:
+        child_env[PRIVATE_KWARGS_ENV] = json.dumps(private_kwargs)
     started = time.monotonic()
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-P", "-m", "engine.jobs.child", str(request)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=child_env,
-            cwd=cwd,
-            start_new_session=True,  # a Ctrl-C in the terminal reaches the engine, not the job
-        )
-        reason = _wait(proc, started, timeout_s)
+    proc = subprocess.Popen(
+        [sys.executable, "-P", "-m", "engine.jobs.child", str(request)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env=child_env,
+        cwd=cwd,
+        start_new_session=True,  # a Ctrl-C in the terminal reaches the engine, not the job
+    )
+    logger = threading.Thread(target=_copy_log, args=(proc, log_path), daemon=True)
+    logger.start()
+    reason = _wait(proc, started, timeout_s)
+    logger.join(timeout=_LOG_DRAIN_S)
     duration = time.monotonic() - started
     if reason:
         raise JobError(f"{address}: job {reason}; log {log_path}\n{_tail(log_path)}")
@@ -110,10 +127,29 @@ def run_job(
             f"{_tail(log_path)}"
         )
     try:
-        value = json.loads(result_path.read_text())
+        value = json.loads(_read_redacted(result_path))
     except (OSError, ValueError) as exc:
         raise JobError(f"{address}: job wrote no result ({exc}); log {log_path}") from exc
     return JobResult(value, run_dir, log_path, duration)
+
+
+def _copy_log(proc: subprocess.Popen[bytes], log_path: Path) -> None:
+    """Write the child's output to its log line by line, known secrets redacted."""
+    assert proc.stdout is not None
+    with proc.stdout, log_path.open("w", encoding="utf-8", errors="replace") as log:
+        for raw in iter(proc.stdout.readline, b""):
+            log.write(redaction.redact(raw.decode("utf-8", errors="replace")))
+            log.flush()
+
+
+def _read_redacted(result_path: Path) -> str:
+    """The result file's text; a copy with known secrets redacted replaces it on disk (the
+    value itself goes to state, where secrets are sealed)."""
+    text = result_path.read_text()
+    shown = redaction.redact(text)
+    if shown != text:
+        result_path.write_text(shown)
+    return text
 
 
 def _wait(proc: subprocess.Popen[bytes], started: float, timeout_s: float | None) -> str:

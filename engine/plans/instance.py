@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from engine import redaction
 from engine.config.model import ResourceBlock
 from engine.config.validation import did_you_mean, fields_at
 from engine.diagnostics import Diagnostic, SourcePos, error
@@ -15,7 +16,7 @@ from engine.expr.unknown import UNKNOWN, contains_unknown
 from engine.plans.action import Action, ActionInputs, ActionReason, decide_action
 from engine.plans.change import ResourceChange
 from engine.plans.diff import field_diffs, reason_text
-from engine.plans.values import PathT
+from engine.plans.values import SENSITIVE, PathT, get_path, is_under
 from engine.providers import CachedJob, Provider
 from engine.registry import ResourceType
 from engine.states.store import ResourceState, ResourceStatus
@@ -104,6 +105,7 @@ def check_inputs(req: InstanceRequest) -> tuple[dict[str, Any] | None, list[Diag
     diags = []
     for f in failures:
         path = _failure_path(f.property, req.block.body)
+        reason = _masked_reason(f.reason, path, req)
         if "Extra inputs are not permitted" in f.reason and path:
             # A typo: name the field and suggest the closest one the type has.
             hint = did_you_mean(str(path[-1]), fields_at(req.rtype.spec, path[:-1]))
@@ -118,8 +120,19 @@ def check_inputs(req: InstanceRequest) -> tuple[dict[str, Any] | None, list[Diag
             continue
         pos: SourcePos = req.block.pos_of(path)
         where = f"`{f.property}`" if f.property else req.address
-        diags.append(error(f"invalid {where} in {req.address}", f.reason, pos, req.address))
+        diags.append(error(f"invalid {where} in {req.address}", reason, pos, req.address))
     return None, diags
+
+
+def _masked_reason(reason: str, path: tuple[str | int, ...], req: InstanceRequest) -> str:
+    """A check failure's reason without the secret it may quote (``got 'hunter2'``): the
+    failing value itself (quoted, as validators quote it) when it is sensitive, whatever its
+    length, and every remembered secret."""
+    if is_under(path, req.sensitive):
+        value = get_path(req.inputs, path)
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            reason = reason.replace(repr(value), SENSITIVE)
+    return redaction.redact(reason)
 
 
 def plan_instance(req: InstanceRequest, *, refresh_only: bool) -> InstancePlan:

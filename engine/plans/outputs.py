@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from engine.diagnostics import error
-from engine.expr.evaluate import evaluate_value
+from engine.expr.evaluate import evaluate_value, refs_in
 from engine.expr.template import ExprError
 from engine.expr.unknown import contains_unknown
 from engine.plans.action import Action
@@ -29,8 +29,13 @@ def plan_outputs(self: Planner) -> dict[str, OutputChange]:
         except ExprError as exc:
             self.diags.append(error(str(exc), "", block.value_pos))
             continue
-        sensitive = block.spec.sensitive or bool(ev.sensitive_paths)
-        if ev.sensitive_paths and not block.spec.sensitive:
+        # A value known only after apply (a command's stdout) carries no sensitivity yet:
+        # what the output reads tells.
+        reads_secret = bool(ev.sensitive_paths) or any(
+            self.values.is_sensitive(ref) for ref, _ in refs_in(block.spec.value)
+        )
+        sensitive = block.spec.sensitive or reads_secret
+        if reads_secret and not block.spec.sensitive:
             self.diags.append(
                 error(
                     f"output `{name}` refers to sensitive values",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine import redaction
 from engine.addrs import parse_address
 from engine.config.model import Config, Executor, ResourceBlock
 from engine.dag import Graph
@@ -32,7 +33,7 @@ from engine.plans.outputs import plan_outputs
 from engine.providers import ProviderContext
 from engine.registry import Registry, ResourceType
 from engine.states.store import StateSnapshot
-from specs.base import attribute_names, sensitive_fields
+from specs.base import attribute_names
 
 
 @dataclass
@@ -181,13 +182,12 @@ class Planner:
             self.diags.extend(exc.diagnostics)
             self.values.roots[block.addr.type][block.addr.name] = UNKNOWN
             return
-        sens_fields = sensitive_fields(rtype.spec)
         deps = sorted(self.block_deps.get(block.addr.block, ()))
         for inst in instances:
             if self.opts.targets and not self._targeted(inst.address, block):
                 continue
             try:
-                inputs, sensitive = evaluate_inputs(block, inst, self.values, sens_fields)
+                inputs, sensitive = evaluate_inputs(block, inst, self.values, rtype)
             except BlockError as exc:
                 self.diags.extend(exc.diagnostics)
                 self._set_unknown(rtype, block, inst.key)
@@ -224,7 +224,7 @@ class Planner:
                 self.diags.append(
                     error(
                         f"provider error while planning {inst.address}",
-                        f"{type(exc).__name__}: {exc}",
+                        redaction.redact(f"{type(exc).__name__}: {exc}"),
                         block.pos,
                         inst.address,
                     )

@@ -46,13 +46,26 @@ class ProviderContext:
         return value if isinstance(value, Mapping) else {}
 
     def run_job(
-        self, target: str, kwargs: dict[str, Any], *, timeout_s: float | None = None
+        self,
+        target: str,
+        kwargs: dict[str, Any],
+        *,
+        timeout_s: float | None = None,
+        user_code: bool = False,
     ) -> JobResult:
-        """Run ``target`` (``module:function``) for this resource in a child process."""
+        """Run ``target`` (``module:function``) for this resource in a child process, in the
+        project directory; ``user_code`` when the job imports a user's ``module:function``
+        from the project (only then is the project on the job's ``sys.path``)."""
         from engine.jobs.runner import run_job
 
         return run_job(
-            self.runs_dir, self.address, target, kwargs, timeout_s=timeout_s, cwd=self.project
+            self.runs_dir,
+            self.address,
+            target,
+            kwargs,
+            timeout_s=timeout_s,
+            cwd=self.project,
+            code_dir=self.project if user_code else None,
         )
 
     def for_address(self, address: str) -> ProviderContext:

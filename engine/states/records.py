@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from engine.errors import StateError
-from engine.states.secrets import SecretBox, is_sealed
+from engine.states.secrets import SEALED_ID, SecretBox, is_sealed, seals_id
 from engine.states.store import OutputState, ResourceState, ResourceStatus
 
 _COMPACT = (",", ":")
@@ -25,6 +25,8 @@ def encode_resource(resource: ResourceState, box: SecretBox | None) -> str:
     if box is not None and resource.sensitive_paths:
         data["inputs"] = box.seal_paths(data["inputs"], resource.sensitive_paths)
         data["outputs"] = box.seal_paths(data["outputs"], resource.sensitive_paths)
+        if seals_id(resource.sensitive_paths, data["outputs"]):
+            data["id"] = SEALED_ID  # the id travels sealed in outputs["id"]
     return _dumps(data, resource.address)
 
 
@@ -43,6 +45,8 @@ def decode_resources(texts: list[str], box: SecretBox | None) -> dict[str, Resou
             if box is not None and data.get("sensitive_paths"):
                 data["inputs"] = box.unseal_all(data.get("inputs") or {})
                 data["outputs"] = box.unseal_all(data.get("outputs") or {})
+                if data.get("id") == SEALED_ID:
+                    data["id"] = str(data["outputs"].get("id", ""))
             resource = _resource_from_record(data)
             resources[resource.address] = resource
         return resources

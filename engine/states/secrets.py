@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from cryptography.fernet import Fernet
 
 SECRET_MARKER = "$secret"
+# The id of a record whose id is sensitive: the id itself is kept sealed in outputs["id"].
+SEALED_ID = "(sensitive)"
 KEY_ENV = "OPSPEC_SECRETS_KEY"
 KEY_FILE_ENV = "OPSPEC_SECRETS_KEY_FILE"
 DEFAULT_KEY_FILE = Path("~/.config/opspec/key")
@@ -45,6 +47,11 @@ _PASSPHRASE_KIND = "p"  # v1:p:<salt>:<fernet token>
 _KEY_FILE_KIND = "k"  # v1:k:<fernet token>
 # scrypt cost: ~0.1 s and 32 MiB once per box and salt, paid only when a secret is present.
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**15, 8, 1
+
+
+def seals_id(sensitive_paths: Iterable[ValuePath], sealed_outputs: Mapping[str, Any]) -> bool:
+    """Whether a record's id is sensitive and its sealed copy is in ``sealed_outputs``."""
+    return any(tuple(p) == ("id",) for p in sensitive_paths) and is_sealed(sealed_outputs.get("id"))
 
 
 def is_sealed(value: Any) -> bool:

@@ -119,10 +119,12 @@ class CommandProvider(Provider):
             self.ctx.runs_dir,
             self.ctx.address or self.type_name,
             "providers.core.shell:run_shell",
-            {"command": command, "cwd": str(cwd)},
+            {"cwd": str(cwd)},
             timeout_s=spec.timeout_s,
             env=env,
             cwd=Path(self.ctx.project_dir),
+            # A command's text can hold secrets: it never lands in the run's request file.
+            private_kwargs={"command": command},
         )
         code = int(job.value["exit_code"])
         if code != 0:

@@ -1,8 +1,10 @@
 """Which estimators a spec may name, and validating their parameters at plan time.
 
-An estimator is an import path, and importing runs code, so only libraries on an allow-list
-may be named (scikit-learn first): a pull request's plan (``--untrusted``) may then import them
-too. Validating ``params`` needs the estimator class, so it imports scikit-learn; the training
+An estimator is an import path, and importing runs code, so only the estimator modules of
+libraries on an allow-list may be named (scikit-learn's ``linear_model``, ``ensemble``, ...):
+a pull request's plan (``--untrusted``) may then import them too, but not one of the library's
+other modules, whose import can do anything (download data sets, patch the library).
+Validating ``params`` needs the estimator class, so it imports scikit-learn; the training
 provider calls :func:`validate_estimator` only when the estimator or its params changed since
 the last plan, which keeps a no-op re-plan free of the import.
 """
@@ -18,10 +20,37 @@ from typing import Any
 
 from engine.providers import CheckFailure
 
-__all__ = ["ALLOWED_LIBRARIES", "check_allowed", "estimator_distribution", "validate_estimator"]
+__all__ = [
+    "ALLOWED_LIBRARIES",
+    "ESTIMATOR_MODULES",
+    "check_allowed",
+    "estimator_distribution",
+    "validate_estimator",
+]
 
 # Top-level module -> the distribution whose version goes into cache keys.
 ALLOWED_LIBRARIES: dict[str, str] = {"sklearn": "scikit-learn"}
+
+# The public modules that define estimators buildable from JSON params (meta-estimators,
+# which need an estimator object, are left out): the only modules a spec makes opspec import.
+ESTIMATOR_MODULES: frozenset[str] = frozenset(
+    f"sklearn.{name}"
+    for name in (
+        "cross_decomposition",
+        "discriminant_analysis",
+        "dummy",
+        "ensemble",
+        "gaussian_process",
+        "isotonic",
+        "kernel_ridge",
+        "linear_model",
+        "naive_bayes",
+        "neighbors",
+        "neural_network",
+        "svm",
+        "tree",
+    )
+)
 
 _PATH = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
 _PARAM_IN_MESSAGE = re.compile(r"The '(\w+)' parameter")
@@ -52,6 +81,15 @@ def check_allowed(path: str) -> list[CheckFailure]:
 
 def _load_class(path: str) -> tuple[Any, list[CheckFailure]]:
     module_name, _, class_name = path.rpartition(".")
+    if module_name not in ESTIMATOR_MODULES or class_name.startswith("_"):
+        modules = ", ".join(sorted(ESTIMATOR_MODULES))
+        return None, [
+            CheckFailure(
+                "estimator",
+                f"unknown estimator {path}: no module {module_name} among the estimator "
+                f"modules ({modules}), or a private name",
+            )
+        ]
     try:
         found = importlib.util.find_spec(module_name) is not None
     except (ImportError, ValueError):

@@ -240,7 +240,12 @@ class TrainingJobProvider(CachedJob, Provider):
         staging = Path(tempfile.mkdtemp(prefix=".model-", dir=store.root))
         try:
             kwargs["out_dir"] = str(staging / "model")
-            job = self.ctx.run_job(_JOBS[spec.framework], kwargs, timeout_s=spec.timeout_s)
+            job = self.ctx.run_job(
+                _JOBS[spec.framework],
+                kwargs,
+                timeout_s=spec.timeout_s,
+                user_code=spec.framework is Framework.TORCH,
+            )
             model_uri = store.put(staging / "model")
         finally:
             shutil.rmtree(staging, ignore_errors=True)

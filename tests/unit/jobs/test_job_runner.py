@@ -29,7 +29,9 @@ def _no_leftover_cancellation() -> Iterator[None]:
 
 def test_success_returns_the_value_and_keeps_the_log(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
-    result = run_job(runs, "training_job.intent", "jobfuncs:add", {"a": 1, "b": 2}, cwd=HERE)
+    result = run_job(
+        runs, "training_job.intent", "jobfuncs:add", {"a": 1, "b": 2}, cwd=HERE, code_dir=HERE
+    )
     assert result.value == {"sum": 3, "cwd": str(HERE)}
     assert result.log_path == result.run_dir / "log.txt"
     assert result.run_dir.parent == runs / "training_job.intent"
@@ -39,15 +41,26 @@ def test_success_returns_the_value_and_keeps_the_log(tmp_path: Path) -> None:
 
 def test_each_run_has_its_own_folder_named_after_the_address(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
-    first = run_job(runs, 'null.sweep["small"]', "jobfuncs:add", {"a": 1, "b": 1}, cwd=HERE)
-    second = run_job(runs, 'null.sweep["small"]', "jobfuncs:add", {"a": 1, "b": 1}, cwd=HERE)
+    first = run_job(
+        runs, 'null.sweep["small"]', "jobfuncs:add", {"a": 1, "b": 1}, cwd=HERE, code_dir=HERE
+    )
+    second = run_job(
+        runs, 'null.sweep["small"]', "jobfuncs:add", {"a": 1, "b": 1}, cwd=HERE, code_dir=HERE
+    )
     assert first.run_dir != second.run_dir
     assert first.run_dir.parent == second.run_dir.parent == runs / "null.sweep_small"
 
 
 def test_an_exception_fails_the_job_with_its_traceback(tmp_path: Path) -> None:
     with pytest.raises(JobError) as info:
-        run_job(tmp_path / "runs", "job.x", "jobfuncs:fail", {"message": "boom"}, cwd=HERE)
+        run_job(
+            tmp_path / "runs",
+            "job.x",
+            "jobfuncs:fail",
+            {"message": "boom"},
+            cwd=HERE,
+            code_dir=HERE,
+        )
     message = str(info.value)
     assert "status 1" in message
     assert "ValueError: boom" in message
@@ -58,18 +71,20 @@ def test_an_exception_fails_the_job_with_its_traceback(tmp_path: Path) -> None:
 
 def test_a_crash_of_the_child_fails_the_job(tmp_path: Path) -> None:
     with pytest.raises(JobError, match="status 137") as info:
-        run_job(tmp_path / "runs", "job.x", "jobfuncs:crash", {"status": 137}, cwd=HERE)
+        run_job(
+            tmp_path / "runs", "job.x", "jobfuncs:crash", {"status": 137}, cwd=HERE, code_dir=HERE
+        )
     assert "crashing" in str(info.value)
 
 
 def test_a_value_that_is_not_json_fails_the_job(tmp_path: Path) -> None:
     with pytest.raises(JobError, match="status 1"):
-        run_job(tmp_path / "runs", "job.x", "jobfuncs:not_json", {}, cwd=HERE)
+        run_job(tmp_path / "runs", "job.x", "jobfuncs:not_json", {}, cwd=HERE, code_dir=HERE)
 
 
 def test_an_unknown_target_fails_the_job(tmp_path: Path) -> None:
     with pytest.raises(JobError, match="No module named"):
-        run_job(tmp_path / "runs", "job.x", "no_such_module:f", {}, cwd=HERE)
+        run_job(tmp_path / "runs", "job.x", "no_such_module:f", {}, cwd=HERE, code_dir=HERE)
 
 
 def _assert_stopped(marker: Path) -> None:
@@ -89,6 +104,7 @@ def test_timeout_stops_the_job(tmp_path: Path) -> None:
             {"seconds": 60, "marker": str(marker)},
             timeout_s=1,
             cwd=HERE,
+            code_dir=HERE,
         )
     assert time.monotonic() - started < 15
     _assert_stopped(marker)
@@ -106,6 +122,7 @@ def test_cancel_all_jobs_stops_running_jobs(tmp_path: Path) -> None:
                 "jobfuncs:sleep",
                 {"seconds": 60, "marker": str(marker)},
                 cwd=HERE,
+                code_dir=HERE,
             )
         except BaseException as exc:
             errors.append(exc)
@@ -123,7 +140,9 @@ def test_cancel_all_jobs_stops_running_jobs(tmp_path: Path) -> None:
     _assert_stopped(marker)
 
     reset_cancellation()
-    result = run_job(tmp_path / "runs", "job.x", "jobfuncs:add", {"a": 2, "b": 2}, cwd=HERE)
+    result = run_job(
+        tmp_path / "runs", "job.x", "jobfuncs:add", {"a": 2, "b": 2}, cwd=HERE, code_dir=HERE
+    )
     assert result.value["sum"] == 4
 
 
@@ -135,6 +154,7 @@ def test_env_reaches_the_child(tmp_path: Path) -> None:
         {"name": "OPSPEC_TEST_VALUE"},
         env={"OPSPEC_TEST_VALUE": "42"},
         cwd=HERE,
+        code_dir=HERE,
     )
     assert result.value == "42"
 
@@ -153,5 +173,7 @@ def test_project_packages_do_not_shadow_opspec_packages(tmp_path: Path) -> None:
         "def origin():\n"
         "    return [m.__file__ for m in (engine.jobs.runner, specs.core, providers.core.shell)]\n"
     )
-    result = run_job(tmp_path / "runs", "job.x", "userjob:origin", {}, cwd=project)
+    result = run_job(
+        tmp_path / "runs", "job.x", "userjob:origin", {}, cwd=project, code_dir=project
+    )
     assert result.value == [engine.jobs.runner.__file__, specs.core.__file__, shell.__file__]
