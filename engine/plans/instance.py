@@ -16,11 +16,11 @@ from engine.expr.unknown import UNKNOWN, contains_unknown
 from engine.plans.action import Action, ActionInputs, ActionReason, decide_action
 from engine.plans.change import ResourceChange
 from engine.plans.diff import field_diffs, reason_text
-from engine.plans.values import SENSITIVE, PathT, get_path, is_under
+from engine.plans.values import PathT, get_path, is_under
 from engine.providers import CachedJob, Provider
 from engine.registry import ResourceType
 from engine.states.store import ResourceState, ResourceStatus
-from engine.views.display import KNOWN_AFTER_APPLY
+from engine.views.display import KNOWN_AFTER_APPLY, SENSITIVE
 from specs.base import attribute_names, field_names
 
 
