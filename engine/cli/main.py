@@ -9,7 +9,6 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 
 def _plan_options(p: argparse.ArgumentParser) -> None:
@@ -210,7 +209,7 @@ def run() -> None:
     # time for 10k resources). Job work runs in child processes with the collector on.
     gc.disable()
     try:
-        code = main(prefetch=True)
+        code = main()
     except SystemExit as exc:  # argparse's usage errors and --help
         if exc.code is None or isinstance(exc.code, int):
             code = exc.code or 0
@@ -230,21 +229,12 @@ def run() -> None:
     os._exit(code)
 
 
-# Commands that read the project's spec files.
-_LOADS_SPECS = frozenset({"validate", "plan", "apply", "destroy", "refresh", "graph"})
-
-
-def main(argv: Sequence[str] | None = None, *, prefetch: bool = False) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 0
-    if prefetch and args.command in _LOADS_SPECS:
-        # Parse the specs on another core while this process imports the rest of opspec.
-        from engine.config.specfiles import prefetch as start_prefetch
-
-        start_prefetch(Path(args.chdir), untrusted=bool(getattr(args, "untrusted", False)))
     handler = getattr(args, "func", None)
     if handler is None:
         module, _, name = _COMMANDS[args.command].partition(":")
