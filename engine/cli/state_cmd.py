@@ -13,6 +13,7 @@ from engine.cli.inspect import render_resource
 from engine.cli.output import fail
 from engine.errors import DiagnosticsError, StateError
 from engine.project import Project, open_project
+from engine.states.rules import check_workspace_name
 from engine.states.store import ResourceState, StateSnapshot
 
 
@@ -101,6 +102,8 @@ def _sealed(project: Project, state: StateSnapshot) -> StateSnapshot:
 def cmd_workspace(args: argparse.Namespace) -> int:
     project = _project(args)
     sub = args.workspace_command
+    if sub in ("new", "select", "delete"):
+        check_workspace_name(args.name)
     current = project.workspace
     names = project.store.workspaces()
     if sub == "list":

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import JobError
+from engine.private_paths import make_private_dir
 
 # Set by the apply walk on a second Ctrl-C: every running job is stopped.
 _CANCEL = threading.Event()
@@ -69,7 +70,7 @@ def run_job(
     """
     run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     run_dir = runs_dir / _safe_dir_name(address) / run_id
-    run_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(run_dir)  # the request and the log may hold what a job should not show
     log_path = run_dir / "log.txt"
     request = run_dir / "request.json"
     result_path = run_dir / "result.json"

@@ -48,6 +48,7 @@ def test_an_existing_key_file_is_used_and_never_overwritten(tmp_path: Path) -> N
 
     key = Fernet.generate_key()
     (tmp_path / "key").write_bytes(key + b"\n")
+    (tmp_path / "key").chmod(0o600)
     token = SecretBox(key_file=tmp_path / "key").seal("v")["$secret"]
     assert (tmp_path / "key").read_bytes() == key + b"\n"
     assert Fernet(key).decrypt(token.split(":", 2)[2].encode()) == b'"v"'
