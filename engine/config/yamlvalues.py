@@ -2,11 +2,12 @@
 
 A spec's values travel into state (JSON in SQLite), plan files, Pulumi's wire format and every
 output format, so the loader builds only what all of those hold, and refuses the rest at its
-``file:line:col`` instead of failing somewhere later:
+``file:line:col`` instead of failing somewhere later (never quoting the value, which may be a
+secret):
 
 - integers fit in 64 bits (past that no consumer keeps them exactly, and Python refuses to turn
   an integer of more than 4,300 digits into text);
-- floats are finite (``.nan``, ``.inf`` and ``1e400`` have no JSON form);
+- floats are finite (``.nan``, ``.inf`` and ``1.0e+400`` have no JSON form);
 - a timestamp stays the text it was written as (``2024-05-01`` is the string "2024-05-01");
 - ``!!binary``, ``!!omap`` and ``!!pairs`` are refused (``!!set`` becomes a list, in yamlpos).
 
@@ -50,10 +51,6 @@ def error_at(mark: Any, message: str, detail: str = "") -> YamlError:
     return YamlError(message, mark.line + 1, mark.column + 1, detail)
 
 
-def _excerpt(text: str) -> str:
-    return text if len(text) <= 24 else f"{text[:20]}… ({len(text)} characters)"
-
-
 def construct_int(loader: Any, node: yaml.ScalarNode) -> int:
     try:
         value: int = SafeConstructor.construct_yaml_int(loader, node)
@@ -62,7 +59,7 @@ def construct_int(loader: Any, node: yaml.ScalarNode) -> int:
     if not _INT_MIN <= value <= _INT_MAX:
         raise error_at(
             node.start_mark,
-            f"the integer {_excerpt(node.value)} is out of range",
+            f"an integer of {len(node.value)} characters is out of range",
             "Numbers in specs fit in 64 bits; quote it to write a string.",
         )
     return value
@@ -73,7 +70,7 @@ def construct_float(loader: Any, node: yaml.ScalarNode) -> float:
     if not math.isfinite(value):
         raise error_at(
             node.start_mark,
-            f"{_excerpt(node.value)} is not a finite number",
+            "a number that is not finite (.nan, .inf, or too large for a float)",
             "State and plans are JSON, which has no NaN or Infinity; quote it to write a string.",
         )
     return value

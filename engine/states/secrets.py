@@ -61,6 +61,9 @@ class SecretBox:
             raise ValueError("give exactly one of passphrase and key_file")
         self._passphrase = passphrase
         self._key_file = key_file.expanduser() if key_file is not None else None
+        if self._key_file is not None and self._key_file.exists():
+            # Checked now (a stat, not a read), so a command stops before it changes anything.
+            _check_private(self._key_file)
         self._lock = threading.Lock()
         self._salt: bytes | None = None
         self._fernets: dict[bytes, Fernet] = {}  # by salt (b"" for the key file)
@@ -226,6 +229,7 @@ def load_or_create_key_file(path: Path) -> bytes:
 
 
 def _check_private(path: Path) -> None:
+    """Refuse a key file that other users may open, as ssh refuses such a private key."""
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise StateError(
