@@ -54,6 +54,7 @@ class _PosLoader(_Loader):  # type: ignore[misc, valid-type]
 
 
 def _construct_map(loader: _PosLoader, node: yaml.MappingNode) -> YamlMap:
+    yamlvalues.expect_node(node, yaml.MappingNode)
     loader.flatten_mapping(node)
     out = YamlMap()
     out.pos = _mark(node)
@@ -75,6 +76,7 @@ def _construct_map(loader: _PosLoader, node: yaml.MappingNode) -> YamlMap:
 
 
 def _construct_seq(loader: _PosLoader, node: yaml.SequenceNode) -> YamlList:
+    yamlvalues.expect_node(node, yaml.SequenceNode)
     out = YamlList()
     out.pos = _mark(node)
     for item in node.value:
@@ -86,6 +88,7 @@ def _construct_seq(loader: _PosLoader, node: yaml.SequenceNode) -> YamlList:
 def _construct_set(loader: _PosLoader, node: yaml.MappingNode) -> YamlList:
     """A ``!!set`` is the list of its members in the order written (a Python set's order
     changes from run to run, which would make every plan see a change)."""
+    yamlvalues.expect_node(node, yaml.MappingNode)
     out = YamlList()
     out.pos = _mark(node)
     for key_node, _ in node.value:

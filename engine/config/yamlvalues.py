@@ -47,6 +47,10 @@ class YamlError(Exception):
         self.detail = detail
 
 
+def _short(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
+
+
 def error_at(mark: Any, message: str, detail: str = "") -> YamlError:
     return YamlError(message, mark.line + 1, mark.column + 1, detail)
 
@@ -54,23 +58,34 @@ def error_at(mark: Any, message: str, detail: str = "") -> YamlError:
 def construct_int(loader: Any, node: yaml.ScalarNode) -> int:
     try:
         value: int = SafeConstructor.construct_yaml_int(loader, node)
-    except ValueError:  # more digits than Python turns into an integer
+    except ValueError:  # `!!int x`, or more digits than Python turns into an integer
         value = _INT_MAX + 1
     if not _INT_MIN <= value <= _INT_MAX:
         raise error_at(
             node.start_mark,
-            f"an integer of {len(node.value)} characters is out of range",
+            f"a value of {len(node.value)} characters is not an integer of 64 bits",
             "Numbers in specs fit in 64 bits; quote it to write a string.",
         )
     return value
 
 
+def construct_bool(loader: Any, node: yaml.ScalarNode) -> bool:
+    try:
+        value: bool = SafeConstructor.construct_yaml_bool(loader, node)
+    except KeyError:  # `!!bool x`
+        raise error_at(node.start_mark, "a !!bool value that is not true or false") from None
+    return value
+
+
 def construct_float(loader: Any, node: yaml.ScalarNode) -> float:
-    value: float = SafeConstructor.construct_yaml_float(loader, node)
+    try:
+        value: float = SafeConstructor.construct_yaml_float(loader, node)
+    except ValueError:  # `!!float x`
+        value = math.nan
     if not math.isfinite(value):
         raise error_at(
             node.start_mark,
-            "a number that is not finite (.nan, .inf, or too large for a float)",
+            "a value that is not a finite number (.nan, .inf, too large, or not a number)",
             "State and plans are JSON, which has no NaN or Infinity; quote it to write a string.",
         )
     return value
@@ -84,7 +99,7 @@ def construct_timestamp(loader: Any, node: yaml.ScalarNode) -> str:
 def construct_unsupported(loader: Any, node: yaml.Node) -> None:
     raise error_at(
         node.start_mark,
-        f"the tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not supported",
+        f"the tag {_short(node.tag)} is not supported",
         "Spec values are strings, numbers, booleans, null, lists and mappings.",
     )
 
@@ -92,10 +107,18 @@ def construct_unsupported(loader: Any, node: yaml.Node) -> None:
 def install(loader: type[SafeConstructor]) -> None:
     """Give ``loader`` the scalar constructors above."""
     loader.add_constructor("tag:yaml.org,2002:int", construct_int)
+    loader.add_constructor("tag:yaml.org,2002:bool", construct_bool)
     loader.add_constructor("tag:yaml.org,2002:float", construct_float)
     loader.add_constructor("tag:yaml.org,2002:timestamp", construct_timestamp)
     for name in _UNSUPPORTED_TAGS:
         loader.add_constructor(f"tag:yaml.org,2002:{name}", construct_unsupported)
+
+
+def expect_node(node: yaml.Node, kind: type[yaml.Node]) -> None:
+    """Refuse a container tag on the wrong kind of node (``!!map x``, ``!!seq {a: 1}``)."""
+    if not isinstance(node, kind):
+        what = "a mapping" if kind is yaml.MappingNode else "a list"
+        raise error_at(node.start_mark, f"the tag {_short(node.tag)} needs {what} here")
 
 
 def too_deep(mark: Any) -> YamlError:

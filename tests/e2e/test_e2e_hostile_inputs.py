@@ -40,7 +40,11 @@ def _failed_quietly(cli: CliProject, *args: str) -> str:
             "main.ops.yaml:3:",
             "nests deeper than 100 levels",
         ),
-        ("resources:\n  null.a: {triggers: {n: " + "7" * 4400 + "}}\n", ":2:", "out of range"),
+        (
+            "resources:\n  null.a: {triggers: {n: " + "7" * 4400 + "}}\n",
+            ":2:",
+            "not an integer of 64 bits",
+        ),
         ("resources:\n  null.a: {triggers: {n: .nan}}\n", ":2:26", "not finite"),
         ("outputs:\n  b: {value: !!binary aGVsbG8=}\n", ":2:14", "!!binary is not supported"),
     ],
@@ -174,7 +178,7 @@ def test_a_key_file_others_can_read_is_refused_before_anything_changes(cli: CliP
     cli.write(
         "variables:\n"
         f"  token: {{type: string, sensitive: true, default: {SECRET}}}\n"
-        "resources:\n  null.a:\n    triggers: {t: \"${var.token}\"}\n"
+        'resources:\n  null.a:\n    triggers: {t: "${var.token}"}\n'
     )
     from cryptography.fernet import Fernet
 
@@ -183,7 +187,11 @@ def test_a_key_file_others_can_read_is_refused_before_anything_changes(cli: CliP
 
     key.write_bytes(Fernet.generate_key() + b"\n")
     key.chmod(0o644)
-    for command in (("apply", "--auto-approve"), ("plan", "--out", str(cli.root / "p.plan")), ("state", "list")):
+    for command in (
+        ("apply", "--auto-approve"),
+        ("plan", "--out", str(cli.root / "p.plan")),
+        ("state", "list"),
+    ):
         stderr = _failed_quietly(cli, *command)
         assert "can be opened by other users (mode 0644)" in stderr and "chmod 600" in stderr
     assert not cli.state_db.exists() and not (cli.root / "p.plan").exists()
