@@ -212,3 +212,16 @@ def test_workspace_names_are_checked_wherever_they_come_from(cli: CliProject, na
     stderr = _failed_quietly(cli, "apply", "--auto-approve")
     assert "invalid workspace name" in stderr and ".opspec/environment" in stderr
     assert "\x1b" not in stderr and not cli.state_db.exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("[" * 100_000, "nests deeper than 100 levels"), ("[" + "9" * 40 + "]", "64 bits")],
+    ids=["100k brackets", "40 digits"],
+)
+def test_a_list_variable_from_the_command_line_is_bounded_like_a_spec(
+    cli: CliProject, value: str, message: str
+) -> None:
+    cli.write("variables:\n  l: {type: list, default: []}\nresources:\n  null.a: {}\n")
+    stderr = _failed_quietly(cli, "plan", "--var", f"l={value}")
+    assert "invalid value for variable `l` from --var" in stderr and message in stderr
