@@ -45,7 +45,7 @@ def _failed_quietly(cli: CliProject, *args: str) -> str:
             ":2:",
             "not an integer of 64 bits",
         ),
-        ("resources:\n  null.a: {triggers: {n: .nan}}\n", ":2:26", "not finite"),
+        ("resources:\n  null.a: {triggers: {n: .nan}}\n", ":2:26", "not a finite number"),
         ("outputs:\n  b: {value: !!binary aGVsbG8=}\n", ":2:14", "!!binary is not supported"),
     ],
     ids=["alias bomb", "100k brackets", "3000 deep with an alias", "4400 digits", "nan", "binary"],
