@@ -12,7 +12,9 @@ from engine.config.loader import load_project
 from engine.config.model import Config
 from engine.diagnostics import Diagnostics
 from engine.errors import OpspecError
+from engine.private_paths import make_private_dir
 from engine.registry import Registry
+from engine.states.rules import check_workspace_name
 from engine.states.secrets import SecretBox
 from engine.states.sqlite import SqliteStateStore
 from engine.states.store import StateStore
@@ -37,18 +39,20 @@ class Project:
     @cached_property
     def workspace(self) -> str:
         if self.workspace_arg:
-            return self.workspace_arg
+            return check_workspace_name(self.workspace_arg, "--workspace")
         env = os.environ.get(WORKSPACE_ENV)
         if env:
-            return env
+            return check_workspace_name(env, WORKSPACE_ENV)
+        selected_file = self.state_dir / WORKSPACE_FILE
         try:
-            selected = (self.state_dir / WORKSPACE_FILE).read_text().strip()
-        except OSError:
+            selected = selected_file.read_text().strip()
+        except (OSError, UnicodeDecodeError):
             selected = ""
-        return selected or "default"
+        return check_workspace_name(selected, str(selected_file)) if selected else "default"
 
     def select_workspace(self, name: str) -> None:
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        check_workspace_name(name)
+        make_private_dir(self.state_dir)
         (self.state_dir / WORKSPACE_FILE).write_text(name + "\n")
 
     @cached_property

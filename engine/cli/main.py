@@ -10,7 +10,6 @@ import os
 import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
-from pathlib import Path
 
 from engine.redaction import RedactingStream
 
@@ -235,7 +234,7 @@ def run() -> None:
     sys.stdout = RedactingStream(sys.stdout)
     sys.stderr = RedactingStream(sys.stderr)
     try:
-        code = main(prefetch=True)
+        code = main()
     except SystemExit as exc:  # argparse's usage errors and --help
         if exc.code is None or isinstance(exc.code, int):
             code = exc.code or 0
@@ -255,21 +254,12 @@ def run() -> None:
     os._exit(code)
 
 
-# Commands that read the project's spec files.
-_LOADS_SPECS = frozenset({"validate", "plan", "apply", "destroy", "refresh", "graph"})
-
-
-def main(argv: Sequence[str] | None = None, *, prefetch: bool = False) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 0
-    if prefetch and args.command in _LOADS_SPECS:
-        # Parse the specs on another core while this process imports the rest of opspec.
-        from engine.config.specfiles import prefetch as start_prefetch
-
-        start_prefetch(Path(args.chdir), untrusted=bool(getattr(args, "untrusted", False)))
     handler = getattr(args, "func", None)
     if handler is None:
         module, _, name = _COMMANDS[args.command].partition(":")
@@ -289,6 +279,11 @@ def main(argv: Sequence[str] | None = None, *, prefetch: bool = False) -> int:
         return fail(str(exc))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # Whoever read stdout has gone (`opspec state pull | head`): stop quietly, as Unix
+        # tools do, with stdout pointed at /dev/null so the final flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     return code
 

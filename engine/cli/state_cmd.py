@@ -13,6 +13,7 @@ from engine.cli.inspect import render_resource
 from engine.cli.output import fail
 from engine.errors import DiagnosticsError, StateError
 from engine.project import Project, open_project
+from engine.states.rules import check_workspace_name
 from engine.states.secrets import SEALED_ID, seals_id
 from engine.states.store import ResourceState, StateSnapshot
 
@@ -53,11 +54,7 @@ def cmd_state(args: argparse.Namespace) -> int:
             store.move_resource(ws, args.source, args.destination)
             print(f"Moved {args.source} to {args.destination}")
         elif sub == "push":
-            try:
-                doc = project.secrets.unseal_all(json.loads(Path(args.file).read_text()))
-                snapshot = StateSnapshot.from_json(doc)
-            except (OSError, ValueError, KeyError) as exc:
-                return fail(f"cannot read state file {args.file}: {exc}")
+            snapshot = _pushed_state(project, args.file)
             serial = store.push(ws, snapshot, force=args.force)
             print(f"Pushed the state (serial {serial})")
     except ValueError as exc:
@@ -65,6 +62,29 @@ def cmd_state(args: argparse.Namespace) -> int:
     finally:
         store.unlock(ws, lock.id)
     return 0
+
+
+def _pushed_state(project: Project, file: str) -> StateSnapshot:
+    """The state in ``file`` (as `state pull` writes it); StateError when it is not one."""
+    try:
+        doc = json.loads(Path(file).read_text())
+    except (OSError, ValueError, RecursionError) as exc:
+        raise StateError(f"cannot read state file {file}: {exc}") from None
+    if not isinstance(doc, dict):
+        raise StateError(f"state file {file} does not hold a state: it is not a JSON object")
+    try:
+        snapshot = StateSnapshot.from_json(project.secrets.unseal_all(doc))
+        if not all(
+            isinstance(r.address, str) and isinstance(r.type, str)
+            for r in snapshot.resources.values()
+        ):
+            raise TypeError("a resource's address and type must be strings")
+        return snapshot
+    except KeyError as exc:
+        raise StateError(f"state file {file} is damaged: a record has no field {exc}") from None
+    except (TypeError, ValueError, AttributeError, RecursionError) as exc:
+        # A field of the wrong shape: not what `state pull` wrote.
+        raise StateError(f"state file {file} is damaged: {type(exc).__name__}: {exc}") from None
 
 
 def _sealed(project: Project, state: StateSnapshot) -> StateSnapshot:
@@ -85,6 +105,8 @@ def _sealed(project: Project, state: StateSnapshot) -> StateSnapshot:
 def cmd_workspace(args: argparse.Namespace) -> int:
     project = _project(args)
     sub = args.workspace_command
+    if sub in ("new", "select", "delete"):
+        check_workspace_name(args.name)
     current = project.workspace
     names = project.store.workspaces()
     if sub == "list":

@@ -3,7 +3,8 @@
 PyYAML's C parser builds the node tree; a small constructor turns it into :class:`YamlMap` and
 :class:`YamlList`, plain ``dict``/``list`` subclasses that carry the 1-based line and column of
 every key and value, so any path into a document can be mapped back to ``file:line:col``.
-Duplicate keys, which plain YAML loaders silently overwrite, are reported.
+Duplicate keys, which plain YAML loaders silently overwrite, are reported, and what a document
+may hold is bounded (:mod:`engine.config.yamlvalues`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import yaml
+
+from engine.config import yamlvalues
+from engine.config.yamlvalues import YamlError as YamlError
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -41,17 +45,6 @@ class YamlList(list[Any]):
         self.item_pos: list[Pos] = []
 
 
-class YamlError(Exception):
-    """A document is not valid YAML or breaks our rules (duplicate keys)."""
-
-    def __init__(self, message: str, line: int, col: int, detail: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.col = col
-        self.detail = detail
-
-
 def _mark(node: yaml.Node) -> Pos:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
@@ -61,6 +54,7 @@ class _PosLoader(_Loader):  # type: ignore[misc, valid-type]
 
 
 def _construct_map(loader: _PosLoader, node: yaml.MappingNode) -> YamlMap:
+    yamlvalues.expect_node(node, yaml.MappingNode)
     loader.flatten_mapping(node)
     out = YamlMap()
     out.pos = _mark(node)
@@ -82,6 +76,7 @@ def _construct_map(loader: _PosLoader, node: yaml.MappingNode) -> YamlMap:
 
 
 def _construct_seq(loader: _PosLoader, node: yaml.SequenceNode) -> YamlList:
+    yamlvalues.expect_node(node, yaml.SequenceNode)
     out = YamlList()
     out.pos = _mark(node)
     for item in node.value:
@@ -90,12 +85,36 @@ def _construct_seq(loader: _PosLoader, node: yaml.SequenceNode) -> YamlList:
     return out
 
 
+def _construct_set(loader: _PosLoader, node: yaml.MappingNode) -> YamlList:
+    """A ``!!set`` is the list of its members in the order written (a Python set's order
+    changes from run to run, which would make every plan see a change)."""
+    yamlvalues.expect_node(node, yaml.MappingNode)
+    out = YamlList()
+    out.pos = _mark(node)
+    for key_node, _ in node.value:
+        out.append(loader.construct_object(key_node, deep=True))
+        out.item_pos.append(_mark(key_node))
+    return out
+
+
 _PosLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
 _PosLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
+_PosLoader.add_constructor("tag:yaml.org,2002:set", _construct_set)
+yamlvalues.install(_PosLoader)
 
 
 def _slow(text: str) -> Any:
-    return yaml.load(text, Loader=_PosLoader)
+    """The full path: PyYAML's node tree, checked against the bounds before it is built."""
+    yamlvalues.check_event_nesting(yaml.parse(text, Loader=_Loader))
+    loader = _PosLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        yamlvalues.check_node_graph(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 # Scalars the fast path builds itself; any other tag (merge keys, `=`) takes the full path.
@@ -134,6 +153,7 @@ def _build(loader: _PosLoader) -> Any:
         yaml.SequenceStartEvent,
     )
     mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+    max_nesting = yamlvalues.MAX_NESTING
     resolved_first, scalar_tags, yaml_map, yaml_list = (
         _RESOLVED_FIRST,
         _SCALAR_TAGS,
@@ -165,7 +185,12 @@ def _build(loader: _PosLoader) -> Any:
                 if tag != _STR:
                     if tag not in scalar_tags:
                         return _FALLBACK
-                    if tag == _INT and value.isdigit() and (value[0] != "0" or value == "0"):
+                    if (
+                        tag == _INT
+                        and len(value) < 19  # fits in 64 bits; longer ones are range-checked
+                        and value.isdigit()
+                        and (value[0] != "0" or value == "0")
+                    ):
                         value = int(value)  # plain decimal (a leading 0 means octal in YAML 1.1)
                     else:
                         node = yaml.ScalarNode(tag, value, mark, event.end_mark)
@@ -177,6 +202,8 @@ def _build(loader: _PosLoader) -> Any:
                 return _FALLBACK
             if stack and type(stack[-1]) is yaml_map and keys[-1] is _FALLBACK:
                 return _FALLBACK  # a complex key: the full path reports it
+            if len(stack) == max_nesting:
+                raise yamlvalues.too_deep(mark)
             container: Any = yaml_map() if cls is mapping_start else yaml_list()
             container.pos = (mark.line + 1, mark.column + 1)
             stack.append(container)
@@ -241,8 +268,24 @@ def parse(text: str) -> Any:
                 "rather than {v: ${a.b.c}}."
             )
         raise YamlError(f"invalid YAML: {message}", line, col, detail) from None
+    except yaml.reader.ReaderError as exc:
+        line, col = _reader_position(text, exc.position)
+        raise YamlError(
+            f"invalid YAML: character #x{exc.character:04x} is not allowed ({exc.reason})",
+            line,
+            col,
+            'Write control characters as escapes inside double quotes, e.g. "\\t".',
+        ) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"invalid YAML: {exc}", 1, 1) from None
+
+
+def _reader_position(text: str, offset: int) -> Pos:
+    """Line and column of a reader error's offset."""
+    if _Loader is not yaml.SafeLoader:  # libyaml counts UTF-8 bytes, PyYAML characters
+        offset = len(text.encode()[:offset].decode(errors="ignore"))
+    before = text[:offset]
+    return before.count("\n") + 1, offset - before.rfind("\n")
 
 
 def position(root: Any, path: Sequence[str | int]) -> Pos | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -50,9 +51,30 @@ def _from_text(kind: VarType, text: str) -> Any:
             raise ValueError(f"{text!r} is not a bool (true/false)")
         case VarType.LIST | VarType.MAP:
             try:
-                return json.loads(text)
-            except ValueError:
+                return json.loads(
+                    text, parse_constant=_no_constant, parse_float=_finite, parse_int=_int64
+                )
+            except (ValueError, RecursionError):  # YAML then, with its bounds and positions
                 return parse(text)
+
+
+# JSON given on the command line holds what a spec file may (engine.config.yamlvalues).
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number state can hold")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("a number too large for a float")
+    return value
+
+
+def _int64(text: str) -> int:
+    value = int(text)
+    if not -(2**63) <= value < 2**63:
+        raise ValueError("an integer larger than 64 bits")
+    return value
 
 
 def _plain(value: Any) -> Any:

@@ -17,6 +17,7 @@ from typing import Any
 
 from engine import redaction
 from engine.errors import JobError
+from engine.private_paths import make_private_dir
 
 # The child's environment variable holding the keyword arguments that must not reach the
 # run folder (a command's text can hold secrets); the child removes it before the job runs.
@@ -85,7 +86,7 @@ def run_job(
     """
     run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     run_dir = runs_dir / _safe_dir_name(address) / run_id
-    run_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(run_dir)  # the request and the log may hold what a job should not show
     log_path = run_dir / "log.txt"
     request = run_dir / "request.json"
     result_path = run_dir / "result.json"

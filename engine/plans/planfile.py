@@ -78,12 +78,24 @@ def is_plan_file(path: Path) -> bool:
 
 def read_plan(path: Path, box: SecretBox) -> Plan:
     try:
-        doc: dict[str, Any] = json.loads(gzip.decompress(path.read_bytes()))
-    except (OSError, ValueError, EOFError) as exc:
+        doc = json.loads(gzip.decompress(path.read_bytes()))
+    except (OSError, ValueError, EOFError, RecursionError) as exc:
         raise PlanFileError(f"{path} is not a readable opspec plan file ({exc})") from None
-    if doc.get("magic") != MAGIC or doc.get("version") != VERSION:
+    if not isinstance(doc, dict) or doc.get("magic") != MAGIC or doc.get("version") != VERSION:
         raise PlanFileError(f"{path} is not an opspec plan file of version {VERSION}")
+    try:
+        return _plan(doc, box)
+    except KeyError as exc:
+        raise PlanFileError(f"{path} is damaged: it has no field {exc}") from None
+    except (TypeError, ValueError, AttributeError, RecursionError) as exc:
+        # A field of the wrong shape: what the file holds is not what write_plan wrote.
+        raise PlanFileError(f"{path} is damaged: {type(exc).__name__}: {exc}") from None
+
+
+def _plan(doc: dict[str, Any], box: SecretBox) -> Plan:
     changes = [ResourceChange.from_record(box.unseal_all(rec)) for rec in doc["changes"]]
+    for change in changes:
+        _check_shape(change)
     outputs = {
         k: OutputChange(
             k,
@@ -95,18 +107,27 @@ def read_plan(path: Path, box: SecretBox) -> Plan:
         for k, o in doc["outputs"].items()
     }
     return Plan(
-        workspace=doc["workspace"],
-        lineage=doc["lineage"],
+        workspace=str(doc["workspace"]),
+        lineage=str(doc["lineage"]),
         serial=int(doc["serial"]),
-        fingerprint=doc["fingerprint"],
+        fingerprint=str(doc["fingerprint"]),
         changes=changes,
         outputs=outputs,
-        variables=box.unseal_all(doc["variables"]),
+        variables=dict(box.unseal_all(doc["variables"])),
         sensitive_variables=list(doc["sensitive_variables"]),
         flags=dict(doc["flags"]),
         policy_results=doc.get("policy_results"),
         cost=doc.get("cost"),
     )
+
+
+def _check_shape(change: ResourceChange) -> None:
+    """The fields every view reads without checking: what write_plan wrote has these types."""
+    if not all(isinstance(v, str) for v in (change.address, change.type, change.name)):
+        raise TypeError("a change's address, type and name must be strings")
+    for value in (change.before, change.after):
+        if value is not None and not isinstance(value, dict):
+            raise TypeError(f"{change.address}: before and after must be mappings or null")
 
 
 def staleness(plan: Plan, lineage: str, serial: int, fingerprint: str) -> list[str]:

@@ -6,12 +6,27 @@ the refusal, live here.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from engine.errors import StaleStateError, StateError
 from engine.states.store import StateSnapshot
 
 DEFAULT_WORKSPACE = "default"
+# Like Terraform's: safe in a path, a URL, a stack name and a terminal (no separators, no dots
+# or dashes first, no spaces or control characters).
+_WORKSPACE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,89}")
+
+
+def check_workspace_name(name: str, source: str = "") -> str:
+    """``name`` when it may name a workspace; StateError (saying where it came from) if not."""
+    if _WORKSPACE_NAME.fullmatch(name):
+        return name
+    where = f" (from {source})" if source else ""
+    raise StateError(
+        f"invalid workspace name {name!r}{where}: use letters, digits, '_', '-' and '.', "
+        "starting with a letter, a digit or '_', at most 90 characters"
+    )
 
 
 def new_lineage() -> str:

@@ -6,7 +6,8 @@ Like Pulumi's passphrase secrets provider, the key is never stored beside what i
   with scrypt and a random salt, and the salt travels inside every token, so any box given the
   same passphrase can open it.
 - otherwise a key file, ``OPSPEC_SECRETS_KEY_FILE`` or ``~/.config/opspec/key``: a random Fernet
-  key, created on first use with mode 0600 (atomically, never overwriting an existing one).
+  key, created on first use with mode 0600 (atomically, never overwriting an existing one). Like
+  ssh with a private key, a key file that other users may read or write is refused.
 
 A sealed value is ``{"$secret": "<token>"}`` in place of the value. Usage::
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import stat
 import tempfile
 import threading
 from collections.abc import Iterable, Mapping
@@ -66,6 +68,9 @@ class SecretBox:
             raise ValueError("give exactly one of passphrase and key_file")
         self._passphrase = passphrase
         self._key_file = key_file.expanduser() if key_file is not None else None
+        if self._key_file is not None and self._key_file.exists():
+            # Checked now (a stat, not a read), so a command stops before it changes anything.
+            _check_private(self._key_file)
         self._lock = threading.Lock()
         self._salt: bytes | None = None
         self._fernets: dict[bytes, Fernet] = {}  # by salt (b"" for the key file)
@@ -226,7 +231,18 @@ def load_or_create_key_file(path: Path) -> bytes:
             f"the secrets key file {path} does not hold an opspec key "
             f"(44 characters of URL-safe base64); set {KEY_FILE_ENV} to the right file"
         ) from None
+    _check_private(path)
     return key
+
+
+def _check_private(path: Path) -> None:
+    """Refuse a key file that other users may open, as ssh refuses such a private key."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise StateError(
+            f"the secrets key file {path} can be opened by other users (mode {mode:04o}), "
+            f"so it is not used; make it private with `chmod 600 {path}`"
+        )
 
 
 def _create_key_file(path: Path) -> None:

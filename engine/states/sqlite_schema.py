@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from engine.errors import StateError
+from engine.private_paths import make_private_dir, make_private_file
 
 MIGRATIONS: list[list[str]] = [
     [
@@ -44,7 +45,9 @@ def connect(path: Path, *, create: bool, busy_timeout_s: float) -> sqlite3.Conne
     if not create and not path.exists():
         return None
     if create:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # SQLite gives its -wal and -shm files the database file's mode.
+        make_private_dir(path.parent)
+        make_private_file(path)
     conn = sqlite3.connect(
         path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
     )

@@ -71,7 +71,7 @@ d: 0x1F
 e: 1_000
 f: -3
 g: 1.5
-h: .inf
+h: -1.5e3
 i: true
 j: no
 k: ~

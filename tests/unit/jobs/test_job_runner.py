@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import threading
 import time
 from collections.abc import Iterator
@@ -177,3 +178,9 @@ def test_project_packages_do_not_shadow_opspec_packages(tmp_path: Path) -> None:
         tmp_path / "runs", "job.x", "userjob:origin", {}, cwd=project, code_dir=project
     )
     assert result.value == [engine.jobs.runner.__file__, specs.core.__file__, shell.__file__]
+
+
+def test_run_folders_are_private(tmp_path: Path) -> None:
+    result = run_job(tmp_path / "runs", "job.x", "jobfuncs:add", {"a": 1, "b": 2}, cwd=HERE)
+    for folder in (tmp_path / "runs", result.run_dir.parent, result.run_dir):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder

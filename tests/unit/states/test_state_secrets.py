@@ -48,6 +48,7 @@ def test_an_existing_key_file_is_used_and_never_overwritten(tmp_path: Path) -> N
 
     key = Fernet.generate_key()
     (tmp_path / "key").write_bytes(key + b"\n")
+    (tmp_path / "key").chmod(0o600)
     token = SecretBox(key_file=tmp_path / "key").seal("v")["$secret"]
     assert (tmp_path / "key").read_bytes() == key + b"\n"
     assert Fernet(key).decrypt(token.split(":", 2)[2].encode()) == b'"v"'
@@ -66,6 +67,7 @@ def test_boxes_creating_the_key_at_once_agree_on_it(tmp_path: Path) -> None:
 
 def test_a_key_file_that_is_not_a_key_is_refused(tmp_path: Path) -> None:
     (tmp_path / "key").write_text("not a key\n")
+    (tmp_path / "key").chmod(0o600)
     with pytest.raises(StateError, match="does not hold an opspec key"):
         SecretBox(key_file=tmp_path / "key").seal("v")
 
@@ -210,3 +212,19 @@ def test_snapshots_round_trip_through_json_with_secrets(
     sqlite_store.write_resource("default", resource)
     pulled = sqlite_store.read("default")
     assert StateSnapshot.from_json(pulled.to_json()) == pulled
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o620])
+def test_a_key_file_others_can_open_is_refused_like_ssh_does(tmp_path: Path, mode: int) -> None:
+    from cryptography.fernet import Fernet
+
+    key_file = tmp_path / "key"
+    key_file.write_bytes(Fernet.generate_key() + b"\n")
+    key_file.chmod(mode)
+    with pytest.raises(StateError, match=f"other users \\(mode 0{mode:o}\\).*chmod 600"):
+        SecretBox(key_file=key_file)
+    key_file.chmod(0o600)
+    box = SecretBox(key_file=key_file)
+    key_file.chmod(mode)  # loosened after the box was made: refused when first used
+    with pytest.raises(StateError, match="other users"):
+        box.seal("v")
