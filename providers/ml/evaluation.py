@@ -154,6 +154,10 @@ class EvaluationProvider(CachedJob, Provider):
                 "metrics": [m.value for m in spec.metrics],
                 "gated": self._gated(spec),
             },
+            # A torch model is a pickle of the user's network class: loading it imports the
+            # project module that the training job's `function` named.
+            user_code=(model_meta(spec.model, self.ctx.artifacts_dir) or {}).get("framework")
+            == "torch",
         )
         value = job.value
         return {

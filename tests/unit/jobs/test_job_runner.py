@@ -181,6 +181,8 @@ def test_project_packages_do_not_shadow_opspec_packages(tmp_path: Path) -> None:
 
 
 def test_run_folders_are_private(tmp_path: Path) -> None:
-    result = run_job(tmp_path / "runs", "job.x", "jobfuncs:add", {"a": 1, "b": 2}, cwd=HERE)
+    result = run_job(
+        tmp_path / "runs", "job.x", "jobfuncs:add", {"a": 1, "b": 2}, cwd=HERE, code_dir=HERE
+    )
     for folder in (tmp_path / "runs", result.run_dir.parent, result.run_dir):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
