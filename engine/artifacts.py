@@ -10,19 +10,39 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from engine.errors import OpspecError
 from engine.hashing import sha256_path
 
 URI_PREFIX = "artifact://sha256/"
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+class ArtifactURIError(OpspecError, ValueError):
+    """A string that claims to be an artifact URI but names no object of the store."""
 
 
 def is_artifact_uri(value: object) -> bool:
+    """Whether ``value`` claims to be an artifact URI (see :func:`artifact_digest`)."""
     return isinstance(value, str) and value.startswith(URI_PREFIX)
+
+
+def artifact_digest(uri: str) -> str:
+    """The sha256 an artifact URI names: exactly 64 lowercase hex characters, nothing else, so
+    a URI can never name a path (``artifact://sha256//etc/shadow``)."""
+    digest = uri[len(URI_PREFIX) :] if is_artifact_uri(uri) else ""
+    if not _DIGEST.fullmatch(digest):
+        raise ArtifactURIError(
+            f"not an artifact URI: {uri!r} (write artifact://sha256/ and 64 lowercase hex "
+            "characters)"
+        )
+    return digest
 
 
 class ArtifactStore:
@@ -34,13 +54,15 @@ class ArtifactStore:
     # -- objects --------------------------------------------------------------------------
 
     def path(self, uri: str) -> Path:
-        if not is_artifact_uri(uri):
-            raise ValueError(f"not an artifact URI: {uri!r}")
-        digest = uri[len(URI_PREFIX) :]
+        """Where the object ``uri`` names is stored (ArtifactURIError for a malformed URI)."""
+        digest = artifact_digest(uri)
         return self.objects / digest[:2] / digest
 
     def exists(self, uri: str) -> bool:
-        return is_artifact_uri(uri) and self.path(uri).exists()
+        try:
+            return self.path(uri).exists()
+        except ArtifactURIError:
+            return False
 
     def put(self, src: Path) -> str:
         """Copy a file or folder into the store (atomically) and return its URI."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +23,19 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def sha256_tree(path: Path) -> str:
-    """Hash of a folder: its files' relative paths and contents, in sorted order."""
+def sha256_files(files: Mapping[str, Path]) -> str:
+    """Hash of a folder given as relative POSIX name -> file, in the order given."""
     h = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        h.update(file.relative_to(path).as_posix().encode() + b"\0")
+    for name, file in files.items():
+        h.update(name.encode() + b"\0")
         h.update(sha256_file(file).encode() + b"\n")
     return h.hexdigest()
+
+
+def sha256_tree(path: Path) -> str:
+    """Hash of a folder: its files' relative paths and contents, in sorted order."""
+    files = sorted(p for p in path.rglob("*") if p.is_file())
+    return sha256_files({file.relative_to(path).as_posix(): file for file in files})
 
 
 def sha256_path(path: Path) -> str:

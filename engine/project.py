@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from engine.config.loader import load_project
 from engine.config.model import Config
 from engine.diagnostics import Diagnostics
-from engine.errors import OpspecError
+from engine.errors import OpspecError, StateError
 from engine.private_paths import make_private_dir
 from engine.registry import Registry
 from engine.states.rules import check_workspace_name
@@ -27,14 +27,33 @@ WORKSPACE_FILE = "environment"
 WORKSPACE_ENV = "OPSPEC_WORKSPACE"
 
 
+def checked_state_dir(directory: Path) -> Path:
+    """``directory/.opspec``, refused when it or anything directly in it is a symlink.
+
+    A pull request can ship ``.opspec`` (or its ``state.db``, ``environment``, ``artifacts``)
+    as a link to another project's state; following it would open, create and show that state.
+    Nothing here creates the folder.
+    """
+    state_dir = directory / STATE_DIR
+    links = [state_dir] if state_dir.is_symlink() else []
+    if not links and state_dir.is_dir():
+        links = sorted(entry for entry in state_dir.iterdir() if entry.is_symlink())
+    if links:
+        raise StateError(
+            f"{links[0]} is a symbolic link: opspec keeps state only in the project's own "
+            f"{STATE_DIR} folder and does not follow links out of it; remove the link"
+        )
+    return state_dir
+
+
 @dataclass
 class Project:
     directory: Path
     workspace_arg: str | None = None
 
-    @property
+    @cached_property
     def state_dir(self) -> Path:
-        return self.directory / STATE_DIR
+        return checked_state_dir(self.directory)
 
     @cached_property
     def workspace(self) -> str:

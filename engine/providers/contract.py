@@ -38,6 +38,7 @@ from pulumi.dynamic import (
 from pulumi.dynamic.dynamic import PROVIDER_KEY
 from pydantic import ValidationError
 
+from engine.artifacts import ArtifactURIError, artifact_digest, is_artifact_uri
 from engine.expr.unknown import contains_unknown
 from engine.providers.context import ProviderContext
 from engine.providers.wire import denormalize_floats
@@ -68,6 +69,29 @@ def _value_at(data: Any, loc: tuple[int | str, ...]) -> Any:
         else:
             return None
     return cur
+
+
+def _malformed_artifact_uris(value: Any, loc: str = "") -> list[CheckFailure]:
+    """A failure per string that claims to be an artifact URI without naming a stored object's
+    digest, wherever it sits in the inputs: such a URI must never reach the store as a path."""
+    if isinstance(value, str):
+        if is_artifact_uri(value):
+            try:
+                artifact_digest(value)
+            except ArtifactURIError as exc:
+                return [CheckFailure(loc, str(exc))]
+        return []
+    if isinstance(value, dict):
+        items = list(value.items())
+    elif isinstance(value, list):
+        items = list(enumerate(value))
+    else:
+        return []
+    return [
+        failure
+        for key, item in items
+        for failure in _malformed_artifact_uris(item, f"{loc}.{key}" if loc else str(key))
+    ]
 
 
 class Provider(ResourceProvider):
@@ -118,6 +142,9 @@ class Provider(ResourceProvider):
                     continue
                 failures.append(CheckFailure(_loc_path(loc), err["msg"]))
             return CheckResult(news, failures)
+        malformed = _malformed_artifact_uris(news)
+        if malformed:
+            return CheckResult(news, malformed)
         if contains_unknown(news):
             return CheckResult(news, [])
         inputs = spec.model_dump(mode="json", exclude_unset=True)

@@ -7,7 +7,7 @@ alone; only the filesystem can tell that ``data/0.csv`` is a symlink to ``/proc/
 So every path is resolved here, symlinks included, and refused when it resolves outside the
 folder it belongs to: the project, the distribution's folder, or the store. The rule holds for
 the path a spec names and for every file found inside a folder it names
-(``SpecPath.files``, ``SpecPath.child``): a model folder's ``config.json`` or a dataset
+(:meth:`SpecPath.files`, :meth:`SpecPath.child`): a model folder's ``config.json`` or a dataset
 folder's parts are resolved one by one, never opened through a link that leaves.
 
 Providers resolve in ``check`` (so a plan refuses with a diagnostic at the spec's position) and
@@ -19,10 +19,14 @@ from __future__ import annotations
 import base64
 import importlib.metadata
 import importlib.util
+import os
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
+from engine.artifacts import ArtifactStore, ArtifactURIError, is_artifact_uri
 from engine.errors import OpspecError
+from engine.hashing import sha256_file, sha256_files
 from specs.core import normalize_project_path
 
 __all__ = [
@@ -30,9 +34,12 @@ __all__ = [
     "MissingPathError",
     "PackageFile",
     "PathEscapeError",
+    "PathKind",
+    "SpecPath",
     "SpecPathError",
     "resolve_in_project",
     "resolve_package_path",
+    "resolve_spec_path",
 ]
 
 PKG_PREFIX = "pkg:"
@@ -150,3 +157,114 @@ def resolve_package_path(ref: str) -> PackageFile:
                 raise PathEscapeError(f"{ref} leaves the distribution {dist_name!r}")
             return PackageFile(candidate, root)
     raise MissingPathError(f"{ref}: {inner!r} is not part of distribution {dist_name!r}")
+
+
+class PathKind(StrEnum):
+    """Where a spec's path points, and so the folder it must stay inside."""
+
+    PROJECT = "project"
+    PACKAGE = "pkg"
+    ARTIFACT = "artifact"
+
+
+def _within(root: Path, candidate: Path, shown: str, kind: PathKind) -> Path:
+    """``candidate`` with its symlinks resolved, or PathEscapeError when that leaves ``root``."""
+    resolved = candidate.resolve()
+    if not _contained(root, resolved):
+        where = {
+            PathKind.PROJECT: "the project directory",
+            PathKind.PACKAGE: "its distribution's folder",
+            PathKind.ARTIFACT: "the artifact store",
+        }[kind]
+        raise PathEscapeError(f"{shown} leaves {where} (through a symlink)")
+    return resolved
+
+
+@dataclass(frozen=True)
+class SpecPath:
+    """A path a spec names, resolved: what it is, and the folder every read must stay in.
+
+    ``path`` is absolute and symlink-free; ``root`` is the project, the distribution's folder or
+    the artifact store's objects. ``record_sha256`` is the sha256 (hex) a distribution's RECORD
+    lists for a ``pkg:`` file, "" otherwise.
+    """
+
+    value: str
+    path: Path
+    root: Path
+    kind: PathKind
+    record_sha256: str = ""
+
+    def child(self, relative: str) -> Path:
+        """A file inside this folder (a model's ``config.json``), under the same rule."""
+        return _within(self.root, self.path / relative, f"{self.value}/{relative}", self.kind)
+
+    def files(self) -> dict[str, Path]:
+        """Every regular file: relative POSIX name -> resolved file, in sorted order.
+
+        A file is itself (named by its file name). In a folder, every entry is resolved and any
+        that resolves outside ``root`` is refused, not skipped: a dataset folder with a link to
+        ``/proc/self/environ`` is an error, never a silently smaller dataset. Linked folders are
+        not descended into (they are checked, like every entry).
+        """
+        if not self.path.is_dir():
+            return {self.path.name: self.path} if self.path.is_file() else {}
+        found: dict[str, Path] = {}
+        for folder, dirnames, filenames in os.walk(self.path, followlinks=False):
+            here = Path(folder)
+            for name in dirnames:
+                if (here / name).is_symlink():
+                    self._entry(here / name)
+            for name in filenames:
+                resolved = self._entry(here / name)
+                if resolved.is_file():
+                    found[(here / name).relative_to(self.path).as_posix()] = resolved
+        return {k: found[k] for k in sorted(found, key=lambda k: PurePosixPath(k).parts)}
+
+    def _entry(self, entry: Path) -> Path:
+        shown = f"{self.value}/{entry.relative_to(self.path).as_posix()}"
+        return _within(self.root, entry, shown, self.kind)
+
+    def sha256(self) -> str:
+        """The content hash of the file, or of the folder's files (as engine.hashing does)."""
+        if self.record_sha256:
+            return self.record_sha256
+        if self.path.is_dir():
+            return sha256_files(self.files())
+        return sha256_file(self.path)
+
+
+def resolve_spec_path(
+    value: str, project_dir: str | Path, artifacts_dir: str | Path | None = None
+) -> SpecPath:
+    """Resolve a path a spec names (``value`` as written) under the one rule.
+
+    Project paths and ``pkg:`` paths must exist; an artifact URI (accepted only where the
+    caller passes ``artifacts_dir``) must name a 64-hex-digit object, which need not be stored
+    yet. Raises :class:`SpecPathError` (:class:`PathEscapeError` when it leaves its folder).
+    """
+    if is_artifact_uri(value):
+        if artifacts_dir is None:
+            raise SpecPathError(f"an artifact URI is not accepted here: {value}")
+        store = ArtifactStore(Path(artifacts_dir))
+        try:
+            location = store.path(value)
+        except ArtifactURIError as exc:
+            raise SpecPathError(str(exc)) from None
+        root = store.objects.resolve()
+        return SpecPath(
+            value, _within(root, location, value, PathKind.ARTIFACT), root, PathKind.ARTIFACT
+        )
+    if value.startswith(PKG_PREFIX):
+        package_file = resolve_package_path(value)
+        return SpecPath(
+            value,
+            package_file.path,
+            package_file.root,
+            PathKind.PACKAGE,
+            package_file.record_sha256,
+        )
+    path = resolve_in_project(project_dir, value)
+    if not path.exists():
+        raise MissingPathError(f"{value!r} does not exist in the project")
+    return SpecPath(value, path, Path(project_dir).resolve(), PathKind.PROJECT)

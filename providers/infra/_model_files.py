@@ -10,10 +10,18 @@ weights really load is the server's to say when it starts.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from fnmatch import fnmatch
 from pathlib import Path
 
-from engine.artifacts import ArtifactStore, is_artifact_uri
-from engine.providers.paths import resolve_in_project
+from engine.providers.paths import (
+    MissingPathError,
+    PathKind,
+    SpecPath,
+    SpecPathError,
+    resolve_in_project,
+    resolve_spec_path,
+)
 from providers.llm.loading import TORCH_INT8_WEIGHTS, read_manifest
 
 __all__ = ["model_problem", "resolve_model"]
@@ -21,25 +29,34 @@ __all__ = ["model_problem", "resolve_model"]
 _HF_WEIGHTS = ("*.safetensors", "*.bin", "*.pt", "*.pth")
 
 
-def resolve_model(project_dir: str, artifacts_dir: Path, model: str) -> Path:
-    """The folder of ``model``; raises ValueError when a path leaves the project."""
-    if is_artifact_uri(model):
-        return ArtifactStore(artifacts_dir).path(model)
-    return resolve_in_project(project_dir, model)
+def resolve_model(project_dir: str, artifacts_dir: Path, model: str) -> SpecPath:
+    """The folder of ``model`` under the path rule; SpecPathError (a ValueError) when it leaves
+    the project or the store. A missing folder is model_problem's to report."""
+    try:
+        return resolve_spec_path(model, project_dir, artifacts_dir)
+    except MissingPathError:
+        location = resolve_in_project(project_dir, model)
+        return SpecPath(model, location, Path(project_dir).resolve(), PathKind.PROJECT)
 
 
-def _has_any(folder: Path, patterns: tuple[str, ...]) -> bool:
-    return any(next(folder.glob(p), None) is not None for p in patterns)
+def _has_any(files: Iterable[str], patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch(name, p) for name in files for p in patterns if "/" not in name)
 
 
-def model_problem(folder: Path) -> str | None:
-    """Why ``folder`` cannot be a model artifact, or None when it looks like one."""
+def model_problem(source: SpecPath) -> str | None:
+    """Why ``source`` cannot be a model artifact, or None when it looks like one."""
+    folder = source.path
     if not folder.exists():
         return f"no model at {folder}"
     if not folder.is_dir():
         return f"{folder} is a file; a model is a folder (save_pretrained or an artifact)"
     try:
+        # Every file is resolved: a manifest or config.json linked out of the folder's
+        # project (or store) is refused before it is read.
+        files = source.files()
         manifest = read_manifest(folder)
+    except SpecPathError as exc:
+        return str(exc)
     except ValueError as exc:
         return f"{folder}: unreadable artifact manifest ({exc})"
     try:
@@ -58,6 +75,6 @@ def model_problem(folder: Path) -> str | None:
     }.get(str(fmt))
     if needs is None:
         return f"{folder}: unknown artifact format {fmt!r}"
-    if not _has_any(folder, needs):
+    if not _has_any(files, needs):
         return f"{folder} holds no weights for format {fmt} ({', '.join(needs)})"
     return None

@@ -114,7 +114,7 @@ def _local_fields(spec: LlmServiceSpec, ctx: ServiceContext) -> Iterable[CheckFa
             yield CheckFailure("model", str(exc))
         else:
             # An artifact not in the store yet may still be written by this apply.
-            pending = is_artifact_uri(spec.model) and not folder.exists()
+            pending = is_artifact_uri(spec.model) and not folder.path.exists()
             problem = None if pending else model_problem(folder)
             if problem is not None:
                 yield CheckFailure("model", problem)

@@ -174,8 +174,9 @@ class LlmServiceProvider(Provider, KubernetesNative):
         spec = self.model(props)
         if spec.pool.kind is PoolKind.KUBERNETES:
             raise NeedsPulumiExecutorError(self.ctx.address or "llm_service")
-        model_dir = resolve_model(self.ctx.project_dir, self.ctx.artifacts_dir, spec.model)
-        problem = model_problem(model_dir)
+        model = resolve_model(self.ctx.project_dir, self.ctx.artifacts_dir, spec.model)
+        problem = model_problem(model)
+        model_dir = model.path
         if problem is not None:
             raise ServerError(f"{self.ctx.address}: cannot serve the model: {problem}")
         log_path = self._log_path()

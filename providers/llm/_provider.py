@@ -30,6 +30,7 @@ from engine.providers import (
     ReadResult,
     denormalize_floats,
 )
+from engine.providers.paths import SpecPathError
 from providers.llm._device import cuda_visible
 from providers.llm._sources import SourceError, context_of_artifact, resolve
 from specs.llm import Device
@@ -77,8 +78,10 @@ class LlmProvider(Provider):
             if is_unknown(value) or is_artifact_uri(value):
                 continue
             try:
-                resolve(value, self.ctx.project, self.ctx.artifacts_dir)
-            except SourceError as exc:
+                # Every file of a folder too: a link out of the project is refused here, in
+                # check, before anything hashes or reads it.
+                resolve(value, self.ctx.project, self.ctx.artifacts_dir).files()
+            except (SourceError, SpecPathError) as exc:
                 failures.append(CheckFailure(f"{prop}.{i}", str(exc)))
         return failures
 

@@ -15,14 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from engine.artifacts import ArtifactStore, is_artifact_uri
-from engine.hashing import sha256_path
-from engine.providers.paths import (
-    PKG_PREFIX,
-    SpecPathError,
-    resolve_in_project,
-    resolve_package_path,
-)
+from engine.artifacts import is_artifact_uri
+from engine.providers.paths import PathKind, SpecPath, SpecPathError, resolve_spec_path
 
 # Causal-LM model types the stack here (transformers 4.57 + optimum-onnx) loads and exports.
 SUPPORTED_ARCHITECTURES = frozenset(
@@ -46,44 +40,23 @@ class SourceError(ValueError):
     """A source that cannot be used; the message is meant for the user."""
 
 
-@dataclass(frozen=True)
-class Resolved:
-    """A source resolved to a local path, with a cheap fingerprint of its content."""
-
-    path: Path
-    kind: str  # "project" | "pkg" | "artifact"
-    record_sha256: str = ""  # the distribution's RECORD sha256 (hex), when it has one
-
-
-def resolve(value: str, project: Path, artifacts_dir: Path) -> Resolved:
-    """Resolve ``value`` to a path; raise :class:`SourceError` with the reason if it cannot be."""
-    if is_artifact_uri(value):
-        return Resolved(ArtifactStore(artifacts_dir).path(value), "artifact")
+def resolve(value: str, project: Path, artifacts_dir: Path) -> SpecPath:
+    """Resolve ``value`` under the one path rule; SourceError with the reason if it cannot be."""
     try:
-        if value.startswith(PKG_PREFIX):
-            package_file = resolve_package_path(value)
-            return Resolved(package_file.path, "pkg", package_file.record_sha256)
-        path = resolve_in_project(project, value)
+        return resolve_spec_path(value, project, artifacts_dir)
     except SpecPathError as exc:
         raise SourceError(str(exc)) from None
-    if not path.exists():
-        raise SourceError(f"{value!r} does not exist in the project")
-    return Resolved(path, "project")
 
 
-def fingerprint(resolved: Resolved) -> str:
+def fingerprint(resolved: SpecPath) -> str:
     """A content hash: the distribution's recorded sha256 if it has one, else a fresh hash."""
-    if resolved.record_sha256:
-        return resolved.record_sha256
-    if resolved.kind == "artifact":
+    if resolved.kind is PathKind.ARTIFACT:
         return resolved.path.name
-    return sha256_path(resolved.path)
+    return resolved.sha256()
 
 
 def text_fingerprint(value: str, project: Path, artifacts_dir: Path) -> str:
-    """Content hash of a text source; an artifact URI already is one (no store access)."""
-    if is_artifact_uri(value):
-        return value.rsplit("/", 1)[-1]
+    """Content hash of a text source; an artifact URI already is one (checked, never read)."""
     return fingerprint(resolve(value, project, artifacts_dir))
 
 
@@ -98,13 +71,17 @@ class ModelInfo:
     gguf: bool = False
 
 
-def model_info(path: Path) -> ModelInfo:
-    """What ``path`` (a model folder or a .gguf file) says about itself, cheaply."""
+def model_info(source: SpecPath) -> ModelInfo:
+    """What ``source`` (a model folder or a .gguf file) says about itself, cheaply."""
+    path = source.path
     if path.is_file():
         if path.suffix != ".gguf":
             raise SourceError(f"{path.name} is neither a model folder nor a .gguf file")
         return _gguf_info(path)
-    config_path = path / "config.json"
+    try:
+        config_path = source.child("config.json")
+    except SpecPathError as exc:
+        raise SourceError(str(exc)) from None
     if not config_path.is_file():
         raise SourceError(f"{path.name}/ has no config.json (not a Hugging Face model folder)")
     try:
@@ -115,23 +92,26 @@ def model_info(path: Path) -> ModelInfo:
     return ModelInfo(str(config.get("model_type", "")), context, int(config.get("vocab_size", 0)))
 
 
+def _stored_model(uri: str, artifacts_dir: Path) -> ModelInfo | None:
+    """What a stored model artifact says about itself; None if it is not stored (yet)."""
+    if not is_artifact_uri(uri):
+        return None
+    try:
+        return model_info(resolve_spec_path(uri, artifacts_dir, artifacts_dir))
+    except (SourceError, SpecPathError):
+        return None
+
+
 def context_of_artifact(uri: str, artifacts_dir: Path) -> int | None:
     """The context length of a stored model artifact, or None if it is not stored yet."""
-    path = ArtifactStore(artifacts_dir).path(uri)
-    try:
-        return model_info(path).context_length or None
-    except SourceError:
-        return None
+    info = _stored_model(uri, artifacts_dir)
+    return (info.context_length or None) if info else None
 
 
 def architecture_of_artifact(uri: str, artifacts_dir: Path) -> str | None:
     """The model type of a stored model artifact, or None if it is not stored (yet)."""
-    if not is_artifact_uri(uri):
-        return None
-    try:
-        return model_info(ArtifactStore(artifacts_dir).path(uri)).architecture or None
-    except SourceError:
-        return None
+    info = _stored_model(uri, artifacts_dir)
+    return (info.architecture or None) if info else None
 
 
 # GGUF value types (ggml's gguf.h): fixed-size ones map to struct formats.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from providers.llm._sources import resolve
 
@@ -24,12 +24,13 @@ def read_documents(
     """Every document of ``sources`` in order (empty ones dropped)."""
     docs: list[str] = []
     for value in sources:
-        path = resolve(value, project, artifacts_dir).path
-        files = (
-            sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in _FOLDER_SUFFIXES)
-            if path.is_dir()
-            else [path]
-        )
+        source = resolve(value, project, artifacts_dir)
+        if source.path.is_dir():
+            # Every file of the folder resolved under the path rule, in sorted relative order.
+            found = source.files()
+            files = [found[n] for n in sorted(found) if PurePosixPath(n).suffix in _FOLDER_SUFFIXES]
+        else:
+            files = [source.path]
         for file in files:
             docs.extend(_file_documents(file, text_field))
     docs = [d for d in docs if d.strip()]

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from engine.expr.unknown import contains_unknown
 from engine.hashing import sha256_json
 from engine.providers import CheckFailure, CheckResult
+from engine.providers.paths import SpecPathError
 from providers.llm._common import library_versions
 from providers.llm._provider import ArtifactJob
 from providers.llm._sources import (
@@ -60,9 +61,10 @@ class LlmModelProvider(ArtifactJob):
         if contains_unknown(spec.path):
             return failures
         try:
-            path = resolve(spec.path, self.ctx.project, self.ctx.artifacts_dir).path
-            info = model_info(path)
-        except SourceError as exc:
+            source = resolve(spec.path, self.ctx.project, self.ctx.artifacts_dir)
+            info = model_info(source)
+            weighted = info.gguf or any(source.child(f).exists() for f in _WEIGHT_FILES)
+        except (SourceError, SpecPathError) as exc:
             return [*failures, CheckFailure("path", str(exc))]
         known = GGUF_ARCHITECTURES if info.gguf else SUPPORTED_ARCHITECTURES
         if info.architecture not in known:
@@ -74,7 +76,7 @@ class LlmModelProvider(ArtifactJob):
                     f"supported: {', '.join(sorted(known))}",
                 )
             )
-        if not info.gguf and not any((path / f).exists() for f in _WEIGHT_FILES):
+        if not weighted:
             failures.append(CheckFailure("path", f"{spec.path!r} has a config.json but no weights"))
         return failures
 

@@ -14,8 +14,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from engine.artifacts import ArtifactStore, is_artifact_uri
-from providers.ml.snapshot import read_manifest
+from engine.artifacts import is_artifact_uri
+from engine.providers.paths import resolve_spec_path
+from providers.ml.snapshot import MANIFEST
 
 __all__ = ["dataset_manifest", "model_meta", "remember_dataset"]
 
@@ -38,15 +39,23 @@ def dataset_manifest(uri: object, artifacts_dir: Path) -> dict[str, Any] | None:
         known = _MANIFESTS.get(uri)
     if known is not None:
         return known
-    return read_manifest(ArtifactStore(artifacts_dir).path(uri))
+    return _stored_json(uri, artifacts_dir, MANIFEST)
 
 
 def model_meta(uri: object, artifacts_dir: Path) -> dict[str, Any] | None:
     """The ``meta.json`` a training job stored beside a model, when the model is stored."""
     if not isinstance(uri, str) or not is_artifact_uri(uri):
         return None
+    return _stored_json(uri, artifacts_dir, MODEL_META)
+
+
+def _stored_json(uri: str, artifacts_dir: Path, name: str) -> dict[str, Any] | None:
+    """The JSON object ``name`` inside the stored artifact ``uri``, resolved under the path
+    rule; None when it is not stored, not an object, or resolves outside the store."""
     try:
-        data = json.loads((ArtifactStore(artifacts_dir).path(uri) / MODEL_META).read_text())
-    except (OSError, ValueError):
+        data = json.loads(
+            resolve_spec_path(uri, artifacts_dir, artifacts_dir).child(name).read_text()
+        )
+    except (OSError, ValueError):  # SpecPathError is a ValueError
         return None
     return data if isinstance(data, dict) else None

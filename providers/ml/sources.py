@@ -18,12 +18,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from engine.providers.paths import (
-    PKG_PREFIX,
-    SpecPathError,
-    resolve_in_project,
-    resolve_package_path,
-)
+from engine.providers.paths import MissingPathError, SpecPathError, resolve_spec_path
 from specs.ml import DataFormat
 
 __all__ = [
@@ -167,42 +162,39 @@ def _format_of(path: Path, declared: DataFormat | None) -> tuple[DataFormat, str
 def resolve_path(project_dir: str, path: str, declared: DataFormat | None) -> DataSource:
     """Locate the file or folder named by a dataset's ``path`` (no data is read)."""
     try:
-        if path.startswith(PKG_PREFIX):
-            location = resolve_package_path(path).path
-        else:
-            location = resolve_in_project(project_dir, path)
+        location = resolve_spec_path(path, project_dir)
+        if location.path.is_file():
+            fmt, compression = _format_of(location.path, declared)
+            name = f"data.{fmt.value}" + (".gz" if compression else "")
+            return DataSource(fmt, {name: location.path}, compression)
+        if location.path.is_dir():
+            return _resolve_folder(location.files(), path, declared)
+    except MissingPathError:
+        pass
     except SpecPathError as exc:
         raise SourceError("path", str(exc)) from exc
-    if location.is_file():
-        fmt, compression = _format_of(location, declared)
-        name = f"data.{fmt.value}" + (".gz" if compression else "")
-        return DataSource(fmt, {name: location}, compression)
-    if location.is_dir():
-        return _resolve_folder(location, path, declared)
     raise SourceError("path", f"data file not found: {path}")
 
 
-def _resolve_folder(folder: Path, shown: str, declared: DataFormat | None) -> DataSource:
-    candidates = sorted(
-        (p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")),
-        key=lambda p: PurePosixPath(p.relative_to(folder).as_posix()).parts,
-    )
-    chosen: list[Path] = []
+def _resolve_folder(found: dict[str, Path], shown: str, declared: DataFormat | None) -> DataSource:
+    """The data files among ``found`` (every file of the folder, each already resolved)."""
+    chosen: dict[str, Path] = {}
     fmt: DataFormat | None = declared
     compression: str | None = None
-    for file in candidates:
+    for name, file in found.items():
+        if PurePosixPath(name).name.startswith("."):
+            continue
         try:
-            file_fmt, file_comp = _format_of(file, declared)
+            file_fmt, file_comp = _format_of(Path(name), declared)
         except SourceError:
             continue  # READMEs and other files beside the data are not part of it
         if fmt is None:
             fmt, compression = file_fmt, file_comp
         if (file_fmt, file_comp) == (fmt, compression):
-            chosen.append(file)
+            chosen[f"data/{name}"] = file
     if fmt is None or not chosen:
         raise SourceError("path", f"no CSV, TSV, Parquet or JSON-lines files in folder {shown}")
-    files = {f"data/{p.relative_to(folder).as_posix()}": p for p in chosen}
-    return DataSource(fmt, files, compression)
+    return DataSource(fmt, chosen, compression)
 
 
 def sklearn_data_dir() -> Path:

@@ -9,12 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.hashing import sha256_file
-from engine.providers.paths import (
-    PKG_PREFIX,
-    SpecPathError,
-    resolve_in_project,
-    resolve_package_path,
-)
+from engine.providers.paths import MissingPathError, SpecPathError, resolve_spec_path
 from providers.monitor.errors import SourceReadError
 
 __all__ = ["data_sha256", "resolve_data_path"]
@@ -23,10 +18,9 @@ __all__ = ["data_sha256", "resolve_data_path"]
 def resolve_data_path(project_dir: str, path: str) -> Path:
     """The file ``path`` names; SourceReadError when it escapes or does not exist."""
     try:
-        if path.startswith(PKG_PREFIX):
-            target = resolve_package_path(path).path
-        else:
-            target = resolve_in_project(project_dir, path)
+        target = resolve_spec_path(path, project_dir).path
+    except MissingPathError:
+        raise SourceReadError(f"data file not found: {path}") from None
     except SpecPathError as exc:
         raise SourceReadError(str(exc)) from exc
     if not target.is_file():

@@ -1,16 +1,26 @@
 """`plan --untrusted` (pull-request previews) runs no code of the spec's author and reads
 nothing outside the project: a subprocess runs the plan under a Python audit hook that records
 every file opened and every process started, while the spec tries a sandbox escape, a
-`command`, a user training function, a symlink and paths pointing outside the project."""
+`command`, a user training function, a symlink, paths pointing outside the project, a dataset
+folder and a model folder holding links out, and artifact URIs naming outside paths or stored
+objects that link out. Every file opened must lie in the project or in the installed Python
+(standard library, site-packages, opspec's own source)."""
 
 from __future__ import annotations
 
 import json
 import os
+import site
 import subprocess
 import sys
+import sysconfig
+import tempfile
 import textwrap
 from pathlib import Path
+
+import engine
+
+_DIGEST = "cd" * 32
 
 RUNNER = textwrap.dedent(
     """
@@ -30,6 +40,25 @@ RUNNER = textwrap.dedent(
 )
 
 
+def _installed_python() -> set[Path]:
+    """Where the interpreter, the standard library, installed packages and opspec's own source
+    (an editable install) live: opening files there is importing, not reading the spec's data."""
+    folders = {sys.prefix, sys.base_prefix, sys.exec_prefix, *site.getsitepackages()}
+    folders |= {p for p in sys.path if p.endswith("site-packages")}
+    folders |= {sysconfig.get_path(name) for name in ("stdlib", "platstdlib", "purelib")}
+    source = Path(engine.__file__).resolve().parents[1]
+    packages = {source / name for name in ("engine", "specs", "providers")}
+    return {Path(f).resolve() for f in folders} | packages
+
+
+def _library_probe(path: Path) -> bool:
+    """Files installed libraries open while they are imported, whatever the spec says: psutil
+    reads the CPU counters, dill opens /dev/null and lets tempfile probe the temp folder with a
+    file it removes at once (a file directly in it, never one of the test's folders)."""
+    probe = path.parent == Path(tempfile.gettempdir()).resolve() and not path.exists()
+    return probe or path in (Path("/dev/null"), Path("/proc/stat"))
+
+
 def _project(root: Path, outside: Path) -> Path:
     project = root / "pr"
     project.mkdir()
@@ -43,6 +72,19 @@ def _project(root: Path, outside: Path) -> Path:
     )
     (project / "data.csv").write_text("a,target\n1,0\n2,1\n3,0\n4,1\n")
     (project / "link.csv").symlink_to(outside / "secret.csv")
+    (project / "parts").mkdir()
+    (project / "parts" / "0.csv").write_text("a,target\n1,0\n")
+    (project / "parts" / "1.csv").symlink_to(outside / "secret.csv")
+    model = outside / "model"
+    model.mkdir()
+    (model / "config.json").write_text('{"model_type": "llama"}')
+    (model / "model.safetensors").write_bytes(b"weights")
+    (project / "model").mkdir()
+    (project / "model" / "config.json").symlink_to(model / "config.json")
+    (project / "model" / "model.safetensors").write_bytes(b"weights")
+    stored = project / ".opspec" / "artifacts" / "objects" / _DIGEST[:2]
+    stored.mkdir(parents=True)
+    (stored / _DIGEST).symlink_to(model)
     (project / "main.ops.yaml").write_text(
         textwrap.dedent(f"""
         resources:
@@ -62,6 +104,20 @@ def _project(root: Path, outside: Path) -> Path:
           file.escape:
             path: ../outside/written.txt
             content: x
+          dataset.folder_link:
+            path: parts
+            target: target
+          llm_model.folder_link:
+            path: model
+          llm_model.uri_path:
+            path: "artifact://sha256/{model}"
+          llm_model.stored_link:
+            path: "artifact://sha256/{_DIGEST}"
+          training_job.uri_path:
+            framework: sklearn
+            estimator: sklearn.dummy.DummyClassifier
+            dataset: "artifact://sha256/{outside / "secret.csv"}"
+            target: target
           null.jinja:
             triggers: {{x: "${{ ''.__class__.__mro__[1].__subclasses__() }}"}}
         """)
@@ -90,15 +146,23 @@ def test_untrusted_plan_runs_nothing_and_reads_nothing_outside(tmp_path: Path) -
     assert "is not allowed" in proc.stderr  # the Jinja2 sandbox
     assert "dataset.via_symlink" in proc.stderr and "dataset.escape" in proc.stderr
     assert "file.escape" in proc.stderr
-    assert sorted(p.name for p in outside.iterdir()) == ["evil.py", "secret.csv"]
+    for address in (
+        "dataset.folder_link",
+        "llm_model.folder_link",
+        "llm_model.uri_path",
+        "llm_model.stored_link",
+        "training_job.uri_path",
+    ):
+        assert address in proc.stderr, proc.stderr
+    assert sorted(p.name for p in outside.iterdir()) == ["evil.py", "model", "secret.csv"]
     processes = [e for e in report["events"] if e[0] != "open"]
     assert processes == [], processes
-    opened_outside = [
-        path
-        for kind, path in report["events"]
-        if kind == "open" and Path(path).resolve().is_relative_to(outside.resolve())
-    ]
-    assert opened_outside == []
+    opened = {Path(path).resolve() for kind, path in report["events"] if kind == "open"}
+    allowed = _installed_python() | {project.resolve(), (tmp_path / "key").resolve(), audit}
+    opened_elsewhere = sorted(
+        p for p in opened if not any(p.is_relative_to(a) for a in allowed) and not _library_probe(p)
+    )
+    assert opened_elsewhere == []
     # The user's training function was fingerprinted from its source, never imported.
     assert not (outside / "USER_CODE_RAN").exists()
     assert "Traceback" not in proc.stderr

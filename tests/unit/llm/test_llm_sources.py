@@ -75,7 +75,7 @@ def test_gguf_header_is_read_without_the_tensors(tmp_path: Path) -> None:
     meta = read_gguf_metadata(path)
     assert meta["general.architecture"] == "llama"
     assert meta["tokenizer.ggml.tokens"] == 3
-    info = model_info(path)
+    info = model_info(resolve(path.name, tmp_path, tmp_path / ".opspec"))
     assert (info.architecture, info.context_length, info.vocab_size, info.gguf) == (
         "llama", 2048, 3, True
     )  # fmt: skip
@@ -85,4 +85,4 @@ def test_not_a_gguf_file(tmp_path: Path) -> None:
     path = tmp_path / "x.gguf"
     path.write_bytes(b"GGML....")
     with pytest.raises(SourceError, match="not a GGUF file"):
-        model_info(path)
+        model_info(resolve(path.name, tmp_path, tmp_path / ".opspec"))
