@@ -14,6 +14,7 @@ from engine.cli.output import fail
 from engine.errors import DiagnosticsError, StateError
 from engine.project import Project, open_project
 from engine.states.store import ResourceState, StateSnapshot
+from specs.base import field_names
 
 
 def _project(args: argparse.Namespace) -> Project:
@@ -163,7 +164,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             return fail(f"{addr.type} with id {args.id!r} does not exist")
         outputs = dict(result.outs or {})
         outputs["id"] = str(result.id)
-        inputs = {k: v for k, v in outputs.items() if k in rtype.spec.model_fields}
+        inputs = {k: v for k, v in outputs.items() if k in field_names(rtype.spec)}
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         project.store.write_resource(
             ws,

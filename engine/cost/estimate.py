@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.cost.accelerator import AcceleratorError, parse_accelerator
 from engine.cost.catalog import PriceCatalog, load_catalog
 from engine.cost.graph import Change, PlanGraph, actions_of, block_of
 from engine.diagnostics import Diagnostics, Severity
 from engine.errors import DiagnosticsError
+from specs.accelerator import AcceleratorError, parse_accelerator
 
 HOURS_PER_MONTH = 730
 JOB_TYPES = ("training_job", "fine_tune")
