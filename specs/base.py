@@ -129,7 +129,7 @@ def kind_of(spec: SpecType, data: dict[str, Any]) -> type[BaseModel] | None:
 
 
 @cache
-def _adapter(spec: SpecType) -> TypeAdapter[Any]:
+def _adapter(spec: Any) -> TypeAdapter[Any]:
     return TypeAdapter(spec)
 
 
