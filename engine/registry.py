@@ -16,7 +16,7 @@ from engine.errors import OpspecError
 
 if TYPE_CHECKING:
     from engine.providers import Provider
-    from specs.base import Outputs, ResourceSpec
+    from specs.base import Outputs, SpecType
 
 ENTRY_POINT_GROUP = "opspec.providers"
 
@@ -27,7 +27,7 @@ class ResourceType:
     provider: type[Provider]
 
     @property
-    def spec(self) -> type[ResourceSpec]:
+    def spec(self) -> SpecType:
         return self.provider.spec
 
     @property

@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from specs.base import ForceNew, Outputs, ResourceSpec
+from specs.accelerator import AcceleratorText
+from specs.base import ForceNew, KindSpec, Outputs, ResourceSpec
 
 __all__ = [
     "Autoscaling",
@@ -34,8 +35,10 @@ __all__ = [
     "GpuDevice",
     "GpuPoolOutputs",
     "GpuPoolSpec",
+    "KubernetesPoolSpec",
     "LlmServiceOutputs",
     "LlmServiceSpec",
+    "LocalPoolSpec",
     "MatchExpression",
     "PoolKind",
     "PoolPlacement",
@@ -144,23 +147,17 @@ class CpuInfo(_Strict):
     memory_mib: int
 
 
-class GpuPoolSpec(ResourceSpec):
-    """Where GPU workloads run: a Kubernetes namespace with a GPU quota, or this host."""
+class _PoolKind(KindSpec):
+    """Fields every kind of pool has."""
+
+    plural: ClassVar[str] = "pools"
+    misplaced_field: ClassVar[str] = "`{field}` applies to {owners} pools only"
 
     kind: Annotated[
         PoolKind, ForceNew(), Field(description="`kubernetes` (a namespace) or `local`.")
     ]
-    namespace: Annotated[
-        str | None,
-        ForceNew(),
-        BeforeValidator(_optional_dns_label),
-        Field(description="Kubernetes namespace of the pool; defaults to the pool's name."),
-    ] = None
-    create_namespace: Annotated[
-        bool, Field(description="Create the namespace (false: it exists already).")
-    ] = True
     accelerator: Annotated[
-        str | None,
+        AcceleratorText | None,
         Field(
             description="GPUs of a node as NAME[:MEMORY][:COUNT] (dstack syntax), e.g. "
             '"A100:80GB:2"; COUNT is GPUs per node (default 1).'
@@ -170,6 +167,24 @@ class GpuPoolSpec(ResourceSpec):
         int | None,
         Field(ge=0, description="ResourceQuota on requests.nvidia.com/gpu in the namespace."),
     ] = None
+    labels: Annotated[
+        dict[str, str], Field(description="Labels put on the pool's Kubernetes objects.")
+    ] = {}
+
+
+class KubernetesPoolSpec(_PoolKind):
+    """A Kubernetes namespace with a GPU quota and the selectors that land pods on GPU nodes."""
+
+    kind: Annotated[Literal[PoolKind.KUBERNETES], ForceNew(), Field(description="`kubernetes`.")]
+    namespace: Annotated[
+        str | None,
+        ForceNew(),
+        BeforeValidator(_optional_dns_label),
+        Field(description="Kubernetes namespace of the pool; defaults to the pool's name."),
+    ] = None
+    create_namespace: Annotated[
+        bool, Field(description="Create the namespace (false: it exists already).")
+    ] = True
     taints: Annotated[
         list[Annotated[Taint, BeforeValidator(_taint_from_string)]],
         Field(description='Taints of the GPU nodes ("key=value:Effect"); become tolerations.'),
@@ -177,9 +192,16 @@ class GpuPoolSpec(ResourceSpec):
     node_selector: Annotated[
         dict[str, str], Field(description="Extra node labels the pool's pods require.")
     ] = {}
-    labels: Annotated[
-        dict[str, str], Field(description="Labels put on the pool's Kubernetes objects.")
-    ] = {}
+
+
+class LocalPoolSpec(_PoolKind):
+    """This host: its CPU and CUDA devices."""
+
+    kind: Annotated[Literal[PoolKind.LOCAL], ForceNew(), Field(description="`local`.")]
+
+
+GpuPoolSpec = Annotated[KubernetesPoolSpec | LocalPoolSpec, Field(discriminator="kind")]
+"""Where GPU workloads run: a Kubernetes namespace with a GPU quota, or this host."""
 
 
 class PoolPlacement(_Strict):

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from specs.base import ForceNew, Outputs, ResourceSpec
+from specs.gates import Gate
 
 
 class _Strict(BaseModel):
@@ -281,7 +282,7 @@ class CompressionOutputs(Outputs):
 class VariantSpec(_Strict):
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Row label.")]
     model: Annotated[str, Field(description="Model artifact URI (any format).")]
-    gates: Annotated[dict[str, str], Field(description="Gates on this variant only.")] = {}
+    gates: Annotated[dict[str, Gate], Field(description="Gates on this variant only.")] = {}
 
 
 class ShapeSpec(_Strict):
@@ -318,7 +319,7 @@ class BenchmarkSpec(ResourceSpec):
     generation: Annotated[GenerationSpec | None, ForceNew] = GenerationSpec()
     perplexity: Annotated[PerplexitySpec | None, ForceNew] = None
     gates: Annotated[
-        dict[str, str], Field(description="Gates on every variant but the first.")
+        dict[str, Gate], Field(description="Gates on every variant but the first.")
     ] = {}
     device: Annotated[Device, ForceNew] = Device.AUTO
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from specs.base import ForceNew, Outputs, ResourceSpec
+from specs.gates import Gate
 
 __all__ = [
     "DataFormat",
@@ -259,10 +260,10 @@ class EvaluationSpec(ResourceSpec):
         Field(description="Metrics to measure; the task's usual ones when empty."),
     ] = []
     gates: Annotated[
-        dict[str, str],
+        dict[str, Gate],
         Field(
             description='Conditions the metrics must meet, e.g. `{accuracy: ">= 0.9"}` '
-            "(operators >=, >, <=, <, ==); a failed gate fails the resource."
+            "(operators >=, >, <=, <, ==, !=); a failed gate fails the resource."
         ),
     ] = {}
 

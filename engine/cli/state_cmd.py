@@ -16,6 +16,7 @@ from engine.project import Project, open_project
 from engine.states.rules import check_workspace_name
 from engine.states.secrets import SEALED_ID, seals_id
 from engine.states.store import ResourceState, StateSnapshot
+from specs.base import field_names
 
 
 def _project(args: argparse.Namespace) -> Project:
@@ -188,7 +189,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             return fail(f"{addr.type} with id {args.id!r} does not exist")
         outputs = dict(result.outs or {})
         outputs["id"] = str(result.id)
-        inputs = {k: v for k, v in outputs.items() if k in rtype.spec.model_fields}
+        inputs = {k: v for k, v in outputs.items() if k in field_names(rtype.spec)}
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         project.store.write_resource(
             ws,

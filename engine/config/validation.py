@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from engine.config.yamlpos import key_position, position
 from engine.diagnostics import Diagnostic, SourcePos, error
+from specs.validation import schema_errors
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
@@ -48,11 +49,11 @@ def validation_diagnostics(
 ) -> list[Diagnostic]:
     """One diagnostic per pydantic error, positioned on the offending YAML node."""
     out: list[Diagnostic] = []
-    for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function")))
+    for err in schema_errors(model, exc):
+        loc = err.loc
         path = (*base, *loc)
         name = ".".join(str(p) for p in loc) or what
-        if err["type"] == "extra_forbidden":
+        if err.type == "extra_forbidden":
             field = str(loc[-1]) if loc else ""
             hint = did_you_mean(field, fields_at(model, loc[:-1]))
             out.append(
@@ -63,7 +64,7 @@ def validation_diagnostics(
                     address,
                 )
             )
-        elif err["type"] == "missing":
+        elif err.type == "missing":
             out.append(
                 error(
                     f"missing required field `{name}` in {what}",
@@ -76,7 +77,7 @@ def validation_diagnostics(
             out.append(
                 error(
                     f"invalid value for `{name}` in {what}",
-                    err["msg"],
+                    err.message,
                     pos_at(file, root, path),
                     address,
                 )

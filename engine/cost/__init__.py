@@ -23,18 +23,14 @@ What is priced and how is in :mod:`engine.cost.estimate`; where prices come from
 
 from __future__ import annotations
 
-from engine.cost.accelerator import Accelerator, AcceleratorError, parse_accelerator
 from engine.cost.catalog import CostSettings, PriceCatalog, load_catalog
 from engine.cost.estimate import HOURS_PER_MONTH, estimate, has_priced_resources
 
 __all__ = [
     "HOURS_PER_MONTH",
-    "Accelerator",
-    "AcceleratorError",
     "CostSettings",
     "PriceCatalog",
     "estimate",
     "has_priced_resources",
     "load_catalog",
-    "parse_accelerator",
 ]

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.cost.accelerator import AcceleratorError, parse_accelerator
 from engine.cost.catalog import PriceCatalog, load_catalog
 from engine.diagnostics import Diagnostics, Severity
 from engine.errors import DiagnosticsError
@@ -37,6 +36,7 @@ from engine.views.plan_graph import (
     number,
     replica_range,
 )
+from specs.accelerator import AcceleratorError, parse_accelerator
 
 HOURS_PER_MONTH = 730
 JOB_TYPES = ("training_job", "fine_tune")

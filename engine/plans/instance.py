@@ -17,11 +17,18 @@ from engine.plans.action import Action, ActionInputs, ActionReason, decide_actio
 from engine.plans.change import ResourceChange
 from engine.plans.diff import field_diffs, reason_text
 from engine.plans.values import PathT, get_path, is_under
-from engine.providers import CachedJob, Provider
+from engine.providers import CachedJob, Provider, SchemaFailure
 from engine.registry import ResourceType
 from engine.states.store import ResourceState, ResourceStatus
 from engine.views.display import KNOWN_AFTER_APPLY, SENSITIVE
-from specs.base import attribute_names, field_names
+from specs.base import (
+    SpecType,
+    attribute_names,
+    field_names,
+    kinds_with_field,
+    spec_kinds,
+    spec_models,
+)
 
 
 @dataclass
@@ -106,22 +113,41 @@ def check_inputs(req: InstanceRequest) -> tuple[dict[str, Any] | None, list[Diag
     for f in failures:
         path = _failure_path(f.property, req.block.body)
         reason = _masked_reason(f.reason, path, req)
-        if "Extra inputs are not permitted" in f.reason and path:
-            # A typo: name the field and suggest the closest one the type has.
-            hint = did_you_mean(str(path[-1]), fields_at(req.rtype.spec, path[:-1]))
-            diags.append(
-                error(
-                    f"unknown field `{f.property}` in {req.address}",
-                    f"`{req.rtype.name}` has no field `{path[-1]}`.{hint}",
-                    req.block.key_pos_of(path),
-                    req.address,
-                )
-            )
+        if isinstance(f, SchemaFailure) and f.error_type == "extra_forbidden" and path:
+            diags.append(_unknown_field(req, f, path))
             continue
         pos: SourcePos = req.block.pos_of(path)
         where = f"`{f.property}`" if f.property else req.address
-        diags.append(error(f"invalid {where} in {req.address}", reason, pos, req.address))
+        missing = isinstance(f, SchemaFailure) and f.error_type in _MISSING
+        summary = f"missing required field {where}" if missing else f"invalid {where}"
+        diags.append(error(f"{summary} in {req.address}", reason, pos, req.address))
     return None, diags
+
+
+# Pydantic's error types for a required field, or a union's tag, that the inputs leave out.
+_MISSING = frozenset({"missing", "union_tag_not_found"})
+
+
+def _unknown_field(
+    req: InstanceRequest, f: SchemaFailure, path: tuple[str | int, ...]
+) -> Diagnostic:
+    """A typo, or a field of another kind: name it and suggest the closest one there is."""
+    spec: SpecType = req.rtype.spec
+    name = str(path[-1])
+    model = spec_kinds(spec).get(f.kind or "")
+    hint = did_you_mean(name, fields_at(model or spec_models(spec)[0], path[:-1]))
+    if model is None:
+        summary = f"unknown field `{f.property}` in {req.address}"
+        detail = f"`{req.rtype.name}` has no field `{name}`.{hint}"
+    else:
+        summary = f"unknown field `{f.property}` for a {f.kind} {req.rtype.name}"
+        elsewhere = len(path) == 1 and kinds_with_field(spec, name)
+        detail = (
+            f"{f.reason}."
+            if elsewhere
+            else f"a {f.kind} `{req.rtype.name}` has no field `{name}`.{hint}"
+        )
+    return error(summary, detail, req.block.key_pos_of(path), req.address)
 
 
 def _masked_reason(reason: str, path: tuple[str | int, ...], req: InstanceRequest) -> str:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         DiffResult,
         Provider,
         ReadResult,
+        SchemaFailure,
         UpdateResult,
     )
     from engine.providers.native import PulumiNative
@@ -53,6 +54,7 @@ _MODULE_OF = {
     "ProviderContext": "context",
     "PulumiNative": "native",
     "ReadResult": "contract",
+    "SchemaFailure": "contract",
     "UpdateResult": "contract",
     "denormalize_floats": "wire",
 }
@@ -68,6 +70,7 @@ __all__ = [
     "ProviderContext",
     "PulumiNative",
     "ReadResult",
+    "SchemaFailure",
     "UpdateResult",
     "denormalize_floats",
 ]

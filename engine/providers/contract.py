@@ -42,7 +42,8 @@ from engine.artifacts import ArtifactURIError, artifact_digest, is_artifact_uri
 from engine.expr.unknown import contains_unknown
 from engine.providers.context import ProviderContext
 from engine.providers.wire import denormalize_floats
-from specs.base import Outputs, ResourceSpec, field_names, force_new_fields
+from specs.base import Outputs, SpecType, field_names, force_new_fields, validate_spec
+from specs.validation import schema_errors
 
 __all__ = [
     "CheckFailure",
@@ -51,8 +52,20 @@ __all__ = [
     "DiffResult",
     "Provider",
     "ReadResult",
+    "SchemaFailure",
     "UpdateResult",
 ]
+
+
+class SchemaFailure(CheckFailure):
+    """A check failure found by the spec's schema, with pydantic's error type
+    (``extra_forbidden``, ``missing``, ...) and, for a union of kinds, the kind the inputs
+    declared, so the engine words and places it without reading the message."""
+
+    def __init__(self, property_: str, reason: str, error_type: str, kind: str | None) -> None:
+        super().__init__(property_, reason)
+        self.error_type = error_type
+        self.kind = kind
 
 
 def _loc_path(loc: tuple[int | str, ...]) -> str:
@@ -105,7 +118,7 @@ class Provider(ResourceProvider):
     """
 
     type_name: ClassVar[str]
-    spec: ClassVar[type[ResourceSpec]]
+    spec: ClassVar[SpecType]
     outputs: ClassVar[type[Outputs]] = Outputs
     version: ClassVar[str] = "0.1.0"
 
@@ -117,8 +130,8 @@ class Provider(ResourceProvider):
     def model(self, props: Mapping[str, Any]) -> Any:
         """The validated spec model of ``props`` (outputs and unknown keys dropped)."""
         fields = field_names(self.spec)
-        return self.spec.model_validate(
-            {k: denormalize_floats(v) for k, v in props.items() if k in fields}
+        return validate_spec(
+            self.spec, {k: denormalize_floats(v) for k, v in props.items() if k in fields}
         )
 
     def check_semantics(self, spec: Any) -> list[CheckFailure]:
@@ -132,15 +145,14 @@ class Provider(ResourceProvider):
         # Under Pulumi's dynamic-provider server, news also carry the serialized provider.
         news = {k: denormalize_floats(v) for k, v in news.items() if k != PROVIDER_KEY}
         try:
-            spec = self.spec.model_validate(news)
+            spec = validate_spec(self.spec, news)
         except ValidationError as exc:
-            failures = []
-            for err in exc.errors():
-                loc = tuple(err["loc"])
+            failures: list[CheckFailure] = [
+                SchemaFailure(_loc_path(e.loc), e.message, e.type, e.kind)
+                for e in schema_errors(self.spec, exc)
                 # A value known only after apply cannot be judged yet.
-                if contains_unknown(_value_at(news, loc)):
-                    continue
-                failures.append(CheckFailure(_loc_path(loc), err["msg"]))
+                if not contains_unknown(_value_at(news, e.loc))
+            ]
             return CheckResult(news, failures)
         malformed = _malformed_artifact_uris(news)
         if malformed:

@@ -1,4 +1,4 @@
-"""Accelerator strings (dstack's ``NAME[:MEMORY][:COUNT]``) and the node labels they select.
+"""The GPUs an accelerator (:mod:`specs.accelerator`, ``NAME[:MEMORY][:COUNT]``) selects.
 
 ``A100:80GB:2`` asks for nodes with two A100s of 80 GB each. On Kubernetes the NVIDIA GPU
 feature discovery (GFD, part of the GPU operator) labels every GPU node with
@@ -35,26 +35,21 @@ a little less (an H100 80GB HBM3 reports 81559 MiB), so a decimal threshold admi
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from specs.accelerator import Accelerator, AcceleratorError
 
 __all__ = [
     "MEMORY_LABEL",
     "PRODUCT_LABEL",
-    "Accelerator",
-    "AcceleratorError",
     "GpuProduct",
-    "parse_accelerator",
+    "GpuSelection",
     "product_label",
+    "select_gpus",
 ]
 
 PRODUCT_LABEL = "nvidia.com/gpu.product"
 MEMORY_LABEL = "nvidia.com/gpu.memory"
-SYNTAX = 'NAME[:MEMORY][:COUNT], e.g. "A100:80GB:2"'
-
-
-class AcceleratorError(ValueError):
-    """An accelerator string that does not parse or names no known GPU."""
 
 
 @dataclass(frozen=True)
@@ -97,17 +92,13 @@ def _products() -> tuple[GpuProduct, ...]:
 
 
 PRODUCTS = _products()
-_MEMORY = re.compile(r"(?P<size>[0-9]+)\s*(?P<unit>GB|G|TB|T)", re.IGNORECASE)
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 
 
 @dataclass(frozen=True)
-class Accelerator:
-    """A parsed accelerator: the GPUs of one node."""
+class GpuSelection:
+    """The GPU products of one node that an accelerator matches."""
 
-    name: str
-    memory_gb: int | None
-    count: int
+    accelerator: Accelerator
     products: tuple[GpuProduct, ...]
 
     @property
@@ -116,9 +107,9 @@ class Accelerator:
 
     def memory_threshold_mib(self) -> int | None:
         """The ``Gt`` value for ``nvidia.com/gpu.memory``, or None without a memory size."""
-        if self.memory_gb is None:
+        if self.accelerator.memory_gb is None:
             return None
-        return self.memory_gb * 10**9 // 2**20 - 1
+        return self.accelerator.memory_gb * 10**9 // 2**20 - 1
 
 
 def _strip_vendor(label: str) -> str:
@@ -136,49 +127,24 @@ def _lookup(name: str) -> tuple[GpuProduct, ...]:
     return tuple(p for p in PRODUCTS if _strip_vendor(p.label).upper() == key)
 
 
-def _parse_memory(token: str) -> int | None:
-    match = _MEMORY.fullmatch(token)
-    if match is None:
-        return None
-    size = int(match["size"])
-    return size * 1000 if match["unit"].upper().startswith("T") else size
-
-
-def parse_accelerator(text: str) -> Accelerator:
-    """Parse ``NAME[:MEMORY][:COUNT]``; raise :class:`AcceleratorError` saying what is wrong."""
-    parts = [p.strip() for p in text.strip().split(":")]
-    if not parts[0] or len(parts) > 3:
-        raise AcceleratorError(f"{text!r} is not an accelerator; write {SYNTAX}")
-    name, rest = parts[0], parts[1:]
-    if not _NAME.fullmatch(name):
-        raise AcceleratorError(f"{name!r} is not a GPU name; write {SYNTAX}")
-    memory_gb: int | None = None
-    count: int | None = None
-    for token in rest:
-        memory = _parse_memory(token)
-        if memory is not None and memory_gb is None and count is None:
-            memory_gb = memory
-        elif token.isdigit() and count is None:
-            count = int(token)
-        else:
-            raise AcceleratorError(
-                f"{token!r} in {text!r} is neither a memory size (80GB) nor a GPU count; "
-                f"write {SYNTAX}"
-            )
-    if count == 0:
-        raise AcceleratorError(f"the GPU count in {text!r} must be at least 1")
-    products = _lookup(name)
+def select_gpus(accel: Accelerator) -> GpuSelection:
+    """The products ``accel`` names; an :class:`AcceleratorError` when it names none."""
+    if accel.is_range:
+        raise AcceleratorError(
+            "a pool's accelerator takes one memory size and one count per node, not a range"
+        )
+    products = _lookup(accel.name)
     if not products:
         known = ", ".join(sorted({p.family for p in PRODUCTS}))
         raise AcceleratorError(
-            f"unknown GPU {name!r}; known names: {known} (or a product such as "
+            f"unknown GPU {accel.name!r}; known names: {known} (or a product such as "
             "A100-SXM4-80GB); for other hardware select nodes with `node_selector`"
         )
-    if memory_gb is not None:
-        products = tuple(p for p in products if p.memory_gb == memory_gb)
+    if accel.memory_gb is not None:
+        products = tuple(p for p in products if p.memory_gb == accel.memory_gb)
         if not products:
-            raise AcceleratorError(f"no {name} has {memory_gb}GB of memory")
-    return Accelerator(name, memory_gb, count or 1, products)
+            raise AcceleratorError(f"no {accel.name} has {accel.memory_gb}GB of memory")
+    return GpuSelection(accel, products)
 
 
 def product_label(device_name: str) -> str:

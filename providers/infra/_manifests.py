@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from specs.infra import GpuPoolSpec, LlmServiceSpec, PoolPlacement
+from specs.infra import KubernetesPoolSpec, LlmServiceSpec, PoolPlacement
 
 __all__ = [
     "GPU_RESOURCE",
@@ -30,7 +30,7 @@ GPU_RESOURCE = "nvidia.com/gpu"
 LOCAL_HOST = "127.0.0.1"
 
 
-def pool_manifests(spec: GpuPoolSpec, placement: PoolPlacement) -> list[dict[str, Any]]:
+def pool_manifests(spec: KubernetesPoolSpec, placement: PoolPlacement) -> list[dict[str, Any]]:
     """The Namespace and ResourceQuota of a Kubernetes pool."""
     labels = dict(placement.labels)
     out: list[dict[str, Any]] = []

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import re
 
-from providers.infra._accelerator import (
-    MEMORY_LABEL,
-    PRODUCT_LABEL,
-    Accelerator,
-    AcceleratorError,
-    parse_accelerator,
-)
+from providers.infra._accelerator import MEMORY_LABEL, PRODUCT_LABEL, GpuSelection, select_gpus
+from specs.accelerator import AcceleratorError, parse_accelerator
 from specs.infra import (
     GpuDevice,
     GpuPoolSpec,
+    KubernetesPoolSpec,
+    LocalPoolSpec,
     MatchExpression,
     PoolKind,
     PoolPlacement,
@@ -63,16 +60,16 @@ def _toleration(taint: Taint) -> Toleration:
     return Toleration(key=taint.key, operator="Equal", value=taint.value, effect=taint.effect.value)
 
 
-def _parse(spec: GpuPoolSpec) -> Accelerator | None:
+def _parse(spec: GpuPoolSpec) -> GpuSelection | None:
     if spec.accelerator is None:
         return None
     try:
-        return parse_accelerator(spec.accelerator)
+        return select_gpus(parse_accelerator(spec.accelerator))
     except AcceleratorError as exc:
         raise PlacementError("accelerator", str(exc)) from exc
 
 
-def _kubernetes(spec: GpuPoolSpec, name: str, accel: Accelerator | None) -> PoolPlacement:
+def _kubernetes(spec: KubernetesPoolSpec, name: str, accel: GpuSelection | None) -> PoolPlacement:
     selector = dict(spec.node_selector)
     affinity: list[MatchExpression] = []
     if accel is not None and PRODUCT_LABEL not in selector:
@@ -89,8 +86,8 @@ def _kubernetes(spec: GpuPoolSpec, name: str, accel: Accelerator | None) -> Pool
         namespace=spec.namespace or name,
         accelerator=spec.accelerator,
         gpu_products=accel.labels if accel else [],
-        gpu_memory_gb=accel.memory_gb if accel else None,
-        gpus_per_node=accel.count if accel else 0,
+        gpu_memory_gb=accel.accelerator.memory_gb if accel else None,
+        gpus_per_node=accel.accelerator.count if accel else 0,
         max_gpus=spec.max_gpus,
         node_selector=selector,
         node_affinity=affinity,
@@ -100,25 +97,26 @@ def _kubernetes(spec: GpuPoolSpec, name: str, accel: Accelerator | None) -> Pool
 
 
 def _local(
-    spec: GpuPoolSpec, name: str, accel: Accelerator | None, devices: list[GpuDevice]
+    spec: LocalPoolSpec, name: str, accel: GpuSelection | None, devices: list[GpuDevice]
 ) -> PoolPlacement:
     usable = devices
     if accel is not None:
         wanted = set(accel.labels)
         usable = [d for d in devices if d.product in wanted]
-        if len(usable) < accel.count:
+        wanted_count = accel.accelerator.count
+        if len(usable) < wanted_count:
             found = ", ".join(d.name for d in devices) or "no CUDA device"
             raise PlacementError(
                 "accelerator",
-                f"this host has {len(usable)} {accel.name} GPU(s), the pool asks for "
-                f"{accel.count} (found: {found})",
+                f"this host has {len(usable)} {accel.accelerator.name} GPU(s), the pool asks "
+                f"for {wanted_count} (found: {found})",
             )
     return PoolPlacement(
         kind=PoolKind.LOCAL,
         name=name,
         accelerator=spec.accelerator,
         gpu_products=sorted({d.product for d in usable}),
-        gpu_memory_gb=accel.memory_gb if accel else None,
+        gpu_memory_gb=accel.accelerator.memory_gb if accel else None,
         gpus_per_node=len(usable),
         max_gpus=spec.max_gpus,
         labels=pool_labels(spec, name),
@@ -128,6 +126,6 @@ def _local(
 def build_placement(spec: GpuPoolSpec, name: str, devices: list[GpuDevice]) -> PoolPlacement:
     """The placement of pool ``name``; raises :class:`PlacementError` on a bad spec."""
     accel = _parse(spec)
-    if spec.kind is PoolKind.KUBERNETES:
+    if isinstance(spec, KubernetesPoolSpec):
         return _kubernetes(spec, name, accel)
     return _local(spec, name, accel, devices)

@@ -22,7 +22,8 @@ import pulumi
 
 from providers.infra._manifests import pool_manifests, service_manifests
 from providers.infra._placement import build_placement, object_name
-from specs.infra import GpuPoolSpec, LlmServiceSpec, PoolKind
+from specs.base import SpecType, field_names, validate_spec
+from specs.infra import GpuPoolSpec, KubernetesPoolSpec, LlmServiceSpec, PoolKind
 
 __all__ = ["build_kubernetes_objects", "gpu_pool_objects", "llm_service_objects"]
 
@@ -44,8 +45,9 @@ def _logical_name(address: str, kind: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", address).strip("-") + f"/{kind}"
 
 
-def _spec_fields(model: type[Any], inputs: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in inputs.items() if k in model.model_fields}
+def _spec_fields(spec: SpecType, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    fields = field_names(spec)
+    return {k: v for k, v in inputs.items() if k in fields}
 
 
 def _pick(key: str) -> Callable[[Mapping[str, Any]], Any]:
@@ -63,8 +65,8 @@ def gpu_pool_objects(
     address: str, inputs: Mapping[str, Any], *, opts: pulumi.ResourceOptions | None = None
 ) -> dict[str, pulumi.CustomResource]:
     """The Namespace and ResourceQuota of a Kubernetes ``gpu_pool``, by kind."""
-    spec = GpuPoolSpec.model_validate(_spec_fields(GpuPoolSpec, inputs))
-    if spec.kind is not PoolKind.KUBERNETES:
+    spec = validate_spec(GpuPoolSpec, _spec_fields(GpuPoolSpec, inputs))
+    if not isinstance(spec, KubernetesPoolSpec):
         return {}
     placement = build_placement(spec, object_name(address, "pool"), [])
     objects: dict[str, pulumi.CustomResource] = {}

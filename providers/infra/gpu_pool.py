@@ -34,19 +34,19 @@ from providers.infra._manifests import describe_objects, pool_manifests
 from providers.infra._native import KubernetesNative
 from providers.infra._placeholders import fill_unknowns
 from providers.infra._placement import PlacementError, build_placement, object_name
-from specs.infra import GpuPoolOutputs, GpuPoolSpec, PoolKind
+from specs.base import SpecType, kind_of
+from specs.infra import GpuPoolOutputs, GpuPoolSpec, KubernetesPoolSpec
 
 __all__ = ["GpuPoolProvider"]
 
 _DERIVED = ("placement", "manifests", "objects", "devices", "cpu")
-_KUBERNETES_ONLY = ("namespace", "taints", "node_selector")
 
 
 class GpuPoolProvider(Provider, KubernetesNative):
     """Places workloads: a Kubernetes namespace (with quota and selectors) or this host."""
 
     type_name: ClassVar[str] = "gpu_pool"
-    spec: ClassVar[type[GpuPoolSpec]] = GpuPoolSpec
+    spec: ClassVar[SpecType] = GpuPoolSpec
     outputs: ClassVar[type[GpuPoolOutputs]] = GpuPoolOutputs
 
     @property
@@ -60,21 +60,18 @@ class GpuPoolProvider(Provider, KubernetesNative):
         inputs = dict(result.inputs)
         if contains_unknown(inputs):
             return CheckResult(self._with_placeholders(inputs), [])
-        spec = self.model(inputs)
-        failures = [
-            CheckFailure(field, f"`{field}` applies to kubernetes pools only")
-            for field in _KUBERNETES_ONLY
-            if spec.kind is PoolKind.LOCAL and field in inputs
-        ]
         try:
-            inputs.update(self._derived(spec))
+            inputs.update(self._derived(self.model(inputs)))
         except PlacementError as exc:
-            failures.append(CheckFailure(exc.field, exc.message))
-        return CheckResult(inputs, failures)
+            return CheckResult(inputs, [CheckFailure(exc.field, exc.message)])
+        return CheckResult(inputs, [])
 
     def _with_placeholders(self, inputs: dict[str, Any]) -> dict[str, Any]:
         # Placement depends on values not known yet; manifests are shown with placeholders.
-        filled, _ = fill_unknowns(GpuPoolSpec, inputs)
+        model = kind_of(GpuPoolSpec, inputs)
+        if model is None:
+            return inputs  # the pool's kind is itself known only after apply
+        filled, _ = fill_unknowns(model, inputs)
         try:
             spec = self.model(filled)
             derived = self._derived(spec, detect=False)
@@ -90,7 +87,7 @@ class GpuPoolProvider(Provider, KubernetesNative):
 
     def _derived(self, spec: GpuPoolSpec, *, detect: bool = True) -> dict[str, Any]:
         """Values computed from the spec (and this host, for local pools)."""
-        if spec.kind is PoolKind.KUBERNETES:
+        if isinstance(spec, KubernetesPoolSpec):
             placement = build_placement(spec, self.pool_name, [])
             manifests = pool_manifests(spec, placement)
             return {
@@ -126,14 +123,14 @@ class GpuPoolProvider(Provider, KubernetesNative):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         spec = self.model(props)
-        if spec.kind is PoolKind.KUBERNETES:
+        if isinstance(spec, KubernetesPoolSpec):
             raise NeedsPulumiExecutorError(self.ctx.address or "gpu_pool")
         outs = {**props, **self._derived(spec)}
         return CreateResult(f"local:{socket.gethostname()}", outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         spec = self.model(props)
-        if spec.kind is PoolKind.KUBERNETES:
+        if isinstance(spec, KubernetesPoolSpec):
             # Only the pulumi executor talks to the cluster; nothing to observe from here.
             return ReadResult(id_, props)
         try:

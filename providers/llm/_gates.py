@@ -1,6 +1,6 @@
 """Benchmark metrics, their ratios against the baseline, and gates on them.
 
-A gate is ``metric: "<op> <number>"`` (``<=``, ``<``, ``>=``, ``>``, ``==``, ``!=``), such as
+A gate is ``metric: "<op> <number>"`` in the one grammar of :mod:`specs.gates`, such as
 ``p95_ms: "<= 50"`` or ``speedup: ">= 1.5"``. Latency metrics are taken at the first shape of
 the benchmark. Relative metrics (speedup, perplexity increase, size ratio, …) compare a variant
 with the first variant of the same run, so a gate on them makes no sense for the first variant.
@@ -8,11 +8,10 @@ with the first variant of the same run, so a gate on them makes no sense for the
 
 from __future__ import annotations
 
-import operator
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from specs.gates import parse_condition
 
 
 @dataclass(frozen=True)
@@ -42,37 +41,14 @@ METRICS: dict[str, Metric] = {
     "load_rss_mb": Metric("resident memory added by loading the model (MB)"),
 }
 
-_OPS: dict[str, Callable[[float, float], bool]] = {
-    "<=": operator.le,
-    "<": operator.lt,
-    ">=": operator.ge,
-    ">": operator.gt,
-    "==": operator.eq,
-    "!=": operator.ne,
-}
-_CONDITION = re.compile(r"^\s*(<=|>=|==|!=|<|>)\s*([-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)\s*$")
-
-
-def parse_condition(text: str) -> tuple[str, float]:
-    """``"<= 50"`` → ``("<=", 50.0)``; a ValueError says what a condition looks like."""
-    match = _CONDITION.match(text)
-    if not match:
-        raise ValueError(f'malformed condition {text!r}; write e.g. "<= 50" or ">= 1.5"')
-    return match.group(1), float(match.group(2))
-
 
 def gate_problems(gates: dict[str, str], *, baseline: bool, has: set[str]) -> dict[str, str]:
     """Problems of ``gates`` by metric name (empty when they are fine); no side effects."""
     problems = {}
-    for name, condition in gates.items():
+    for name in gates:  # their conditions are checked by the spec's `Gate` type
         metric = METRICS.get(name)
         if metric is None:
             problems[name] = f"unknown metric; known: {', '.join(sorted(METRICS))}"
-            continue
-        try:
-            parse_condition(condition)
-        except ValueError as exc:
-            problems[name] = str(exc)
             continue
         if metric.needs and metric.needs not in has:
             problems[name] = f"needs the benchmark's `{metric.needs}` settings"
@@ -109,9 +85,8 @@ def evaluate_gates(
         gates = dict(common) if variant != baseline else {}
         gates.update(per_variant.get(variant, {}))
         for metric, condition in gates.items():
-            op, bound = parse_condition(condition)
             value = row.get(metric)
-            passed = value is not None and _OPS[op](float(value), bound)
+            passed = parse_condition(condition).passes(None if value is None else float(value))
             records.append(
                 {"variant": variant, "metric": metric, "condition": condition.strip(),
                  "value": value, "passed": passed}

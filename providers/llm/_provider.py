@@ -33,6 +33,7 @@ from engine.providers import (
 from engine.providers.paths import SpecPathError
 from providers.llm._device import cuda_visible
 from providers.llm._sources import SourceError, context_of_artifact, resolve
+from specs.base import validate_spec
 from specs.llm import Device
 
 
@@ -47,7 +48,7 @@ class LlmProvider(Provider):
         if result.failures or not contains_unknown(result.inputs):
             return result
         try:
-            spec = self.spec.model_validate(denormalize_floats(result.inputs))
+            spec = validate_spec(self.spec, denormalize_floats(result.inputs))
         except ValidationError:
             return result
         return CheckResult(result.inputs, self.check_semantics(spec))

@@ -1,5 +1,8 @@
 """Plan-time checks of monitor specs beyond their schema (no side effects, no user code).
 
+Which fields each monitor type has is the schema's (one model per type in
+:mod:`specs.monitor`); these checks judge the values.
+
 Each failure names the most precise property (``expr``, ``labels.team``, ``features.2``) so
 the engine can point at the YAML line. Running ``promtool`` here is allowed: it only parses
 the rendered text in a temporary folder.
@@ -18,26 +21,20 @@ from providers.monitor.paths import resolve_data_path
 from providers.monitor.rules import LABEL_NAME, METRIC_NAME, promql_expression, render_rule_group
 from providers.monitor.series import SourceRef
 from providers.monitor.tools import ToolMissing, check_rules
-from specs.monitor import MONITOR_TYPE_FIELDS, MonitorSpec
+from specs.gates import Comparison
+from specs.monitor import (
+    AnomalyMonitorSpec,
+    DriftMonitorSpec,
+    ForecastMonitorSpec,
+    MonitorType,
+    ThresholdMonitorSpec,
+)
 
-__all__ = ["drift", "has_unknown", "promql", "source", "threshold", "type_fields"]
+__all__ = ["drift", "has_unknown", "promql", "source", "threshold"]
 
 
 def has_unknown(inputs: dict[str, Any]) -> bool:
     return contains_unknown(inputs)
-
-
-def type_fields(spec: MonitorSpec) -> list[CheckFailure]:
-    allowed, required = MONITOR_TYPE_FIELDS[spec.type]
-    failures = [
-        CheckFailure(name, f"`{name}` does not apply to {spec.type.value} monitors")
-        for name in sorted(spec.model_fields_set - allowed)
-    ]
-    failures += [
-        CheckFailure(name, f"{spec.type.value} monitors need `{name}`")
-        for name in sorted(required - spec.model_fields_set)
-    ]
-    return failures
 
 
 def _label_failures(field: str, names: dict[str, str]) -> list[CheckFailure]:
@@ -48,7 +45,7 @@ def _label_failures(field: str, names: dict[str, str]) -> list[CheckFailure]:
     ]
 
 
-def threshold(spec: MonitorSpec, address: str) -> list[CheckFailure]:
+def threshold(spec: ThresholdMonitorSpec, address: str) -> list[CheckFailure]:
     if (spec.expr is None) == (spec.metric is None):
         return [CheckFailure("expr", "threshold monitors need exactly one of `expr` or `metric`")]
     failures = _label_failures("labels", spec.labels) + _label_failures(
@@ -79,7 +76,9 @@ def _reason(refusal: str) -> str:
 
 def promql(query: str) -> str | None:
     """promtool's complaint about a PromQL expression, or None (also when not installed)."""
-    probe = MonitorSpec(type="threshold", expr=query, comparison=">", value=0)  # type: ignore[arg-type]
+    probe = ThresholdMonitorSpec(
+        type=MonitorType.THRESHOLD, expr=query, comparison=Comparison.GT, value=0
+    )
     try:
         refusal = check_rules(render_rule_group(probe, "metric_source.probe").text)
     except ToolMissing:
@@ -87,7 +86,7 @@ def promql(query: str) -> str | None:
     return _reason(refusal) if refusal else None
 
 
-def source(spec: MonitorSpec) -> list[CheckFailure]:
+def source(spec: AnomalyMonitorSpec | ForecastMonitorSpec) -> list[CheckFailure]:
     try:
         SourceRef.from_uri(str(spec.source))
     except ValueError as exc:
@@ -103,7 +102,7 @@ def _columns(project_dir: str, path: str) -> list[str] | None:
         return next(csv.reader(handle), [])
 
 
-def drift(spec: MonitorSpec, project_dir: str) -> list[CheckFailure]:
+def drift(spec: DriftMonitorSpec, project_dir: str) -> list[CheckFailure]:
     failures: list[CheckFailure] = []
     headers: dict[str, list[str] | None] = {}
     for field in ("reference", "current"):

@@ -34,7 +34,18 @@ from providers.monitor.paths import data_sha256
 from providers.monitor.rules import render_rule_group, resource_slug
 from providers.monitor.settings import PrometheusSettings
 from providers.monitor.tools import ToolMissing, check_rules
-from specs.monitor import MonitorOutputs, MonitorSpec, MonitorType, parse_duration, parse_timestamp
+from specs.base import SpecType
+from specs.monitor import (
+    AnomalyMonitorSpec,
+    DriftMonitorSpec,
+    ForecastMonitorSpec,
+    MonitorOutputs,
+    MonitorSpec,
+    MonitorType,
+    ThresholdMonitorSpec,
+    parse_duration,
+    parse_timestamp,
+)
 
 __all__ = ["MonitorProvider"]
 
@@ -46,7 +57,7 @@ _PLANNED = ("rule_file", "rule_sha256", "group", "alert_name", "prometheus_url",
 
 class MonitorProvider(Provider, CachedJob):
     type_name: ClassVar[str] = "monitor"
-    spec: ClassVar[type[MonitorSpec]] = MonitorSpec
+    spec: ClassVar[SpecType] = MonitorSpec
     outputs: ClassVar[type[MonitorOutputs]] = MonitorOutputs
 
     @property
@@ -56,15 +67,12 @@ class MonitorProvider(Provider, CachedJob):
     # -- plan ---------------------------------------------------------------------------
 
     def check_semantics(self, spec: Any) -> list[CheckFailure]:
-        failures = checks.type_fields(spec)
-        if failures:
-            return failures
-        match spec.type:
-            case MonitorType.THRESHOLD:
+        match spec:
+            case ThresholdMonitorSpec():
                 return checks.threshold(spec, self.ctx.address)
-            case MonitorType.ANOMALY | MonitorType.FORECAST:
+            case AnomalyMonitorSpec() | ForecastMonitorSpec():
                 return checks.source(spec)
-            case MonitorType.DRIFT:
+            case DriftMonitorSpec():
                 return checks.drift(spec, self.ctx.project_dir)
         return []
 
@@ -141,7 +149,7 @@ class MonitorProvider(Provider, CachedJob):
         stored = Path(str(props.get("rule_file") or ""))
         return stored if stored.is_absolute() else Path(self.ctx.project_dir) / stored
 
-    def _create_threshold(self, spec: MonitorSpec) -> dict[str, Any]:
+    def _create_threshold(self, spec: ThresholdMonitorSpec) -> dict[str, Any]:
         rendered = render_rule_group(spec, self.ctx.address)
         try:
             refusal = check_rules(rendered.text)
@@ -170,7 +178,9 @@ class MonitorProvider(Provider, CachedJob):
             "rule_check": verdict,
         }
 
-    def _fit(self, spec: MonitorSpec, props: dict[str, Any]) -> dict[str, Any]:
+    def _fit(
+        self, spec: AnomalyMonitorSpec | DriftMonitorSpec, props: dict[str, Any]
+    ) -> dict[str, Any]:
         key = self.cache_key(props)
         cached = self.cached_outputs(key)
         if cached is None:
@@ -179,12 +189,12 @@ class MonitorProvider(Provider, CachedJob):
             self.store_outputs(key, cached)
         return {**cached, "cache_key": key, "cache_parts": self.cache_parts(props)}
 
-    def _job(self, spec: MonitorSpec) -> tuple[str, dict[str, Any]]:
+    def _job(self, spec: AnomalyMonitorSpec | DriftMonitorSpec) -> tuple[str, dict[str, Any]]:
         common = {
             "project_dir": str(Path(self.ctx.project_dir).resolve()),
             "artifacts_dir": str(self.ctx.artifacts_dir.resolve()),
         }
-        if spec.type is MonitorType.DRIFT:
+        if isinstance(spec, DriftMonitorSpec):
             kwargs = {"reference": spec.reference, "features": spec.features}
             return "providers.monitor.training:fit_drift", {**common, **kwargs}
         return "providers.monitor.training:fit_anomaly", {

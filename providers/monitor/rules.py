@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from engine.hashing import sha256_bytes
 from providers.monitor.rendering import environment
-from specs.monitor import MonitorSpec
+from specs.monitor import ThresholdMonitorSpec
 
 __all__ = [
     "LABEL_NAME",
@@ -55,7 +55,7 @@ def alert_name_for(address: str) -> str:
     return name if METRIC_NAME.match(name) else f"Alert{name}"
 
 
-def alert_name(spec: MonitorSpec, address: str) -> str:
+def alert_name(spec: ThresholdMonitorSpec, address: str) -> str:
     """The spec's ``alert``, or :func:`alert_name_for` the address."""
     return spec.alert or alert_name_for(address)
 
@@ -64,14 +64,13 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def promql_expression(spec: MonitorSpec) -> str:
+def promql_expression(spec: ThresholdMonitorSpec) -> str:
     """``metric OP value``, or ``(expr) OP value`` when a whole expression is given."""
     base = spec.metric if spec.expr is None else f"({spec.expr})"
-    assert spec.comparison is not None and spec.value is not None
     return f"{base} {spec.comparison.value} {_number(spec.value)}"
 
 
-def render_rule_group(spec: MonitorSpec, address: str) -> RenderedRule:
+def render_rule_group(spec: ThresholdMonitorSpec, address: str) -> RenderedRule:
     alert = alert_name(spec, address)
     group = f"opspec.{resource_slug(address)}"
     labels = {"severity": spec.severity, "opspec_monitor": address, **spec.labels}

@@ -28,15 +28,18 @@ from providers.monitor.paths import data_sha256, resolve_data_path
 from providers.monitor.promapi import PrometheusClient
 from providers.monitor.series import SourceRef, read_file_series
 from providers.monitor.settings import PrometheusSettings
-from specs.monitor import MetricSourceKind, MetricSourceOutputs, MetricSourceSpec
+from specs.base import SpecType
+from specs.monitor import (
+    FileSourceSpec,
+    MetricSourceOutputs,
+    MetricSourceSpec,
+    PrometheusSourceSpec,
+)
 
 __all__ = ["MetricSourceProvider"]
 
-_FILE_ONLY = ("path", "format", "label_columns")
-_PROMETHEUS_ONLY = ("url", "query")
 
-
-def _format_of(spec: MetricSourceSpec) -> str:
+def _format_of(spec: FileSourceSpec) -> str:
     if spec.format is not None:
         return spec.format.value
     return "parquet" if Path(str(spec.path)).suffix.lower() in {".parquet", ".pq"} else "csv"
@@ -44,16 +47,16 @@ def _format_of(spec: MetricSourceSpec) -> str:
 
 class MetricSourceProvider(Provider):
     type_name: ClassVar[str] = "metric_source"
-    spec: ClassVar[type[MetricSourceSpec]] = MetricSourceSpec
+    spec: ClassVar[SpecType] = MetricSourceSpec
     outputs: ClassVar[type[MetricSourceOutputs]] = MetricSourceOutputs
 
-    def _url(self, spec: MetricSourceSpec) -> str | None:
+    def _url(self, spec: PrometheusSourceSpec) -> str | None:
         if spec.url:
             return spec.url.rstrip("/")
         return PrometheusSettings.from_block(self.ctx.family_settings("prometheus")).url
 
-    def _ref(self, spec: MetricSourceSpec, sha256: str = "") -> SourceRef:
-        if spec.kind is MetricSourceKind.FILE:
+    def _ref(self, spec: FileSourceSpec | PrometheusSourceSpec, sha256: str = "") -> SourceRef:
+        if isinstance(spec, FileSourceSpec):
             return SourceRef(
                 kind="file",
                 path=str(spec.path),
@@ -75,26 +78,14 @@ class MetricSourceProvider(Provider):
     # -- plan ---------------------------------------------------------------------------
 
     def check_semantics(self, spec: Any) -> list[CheckFailure]:
-        other = _PROMETHEUS_ONLY if spec.kind is MetricSourceKind.FILE else _FILE_ONLY
-        failures = [
-            CheckFailure(f, f"`{f}` does not apply to {spec.kind.value} sources")
-            for f in other
-            if f in spec.model_fields_set
-        ]
-        if failures:
-            return failures
-        if spec.kind is MetricSourceKind.FILE:
+        if isinstance(spec, FileSourceSpec):
             return self._check_file(spec)
-        if not spec.query:
-            return [CheckFailure("query", "prometheus sources need a PromQL `query`")]
         if self._url(spec) is None:
             return [CheckFailure("url", "set `url` or providers.prometheus.url")]
         refusal = checks.promql(spec.query)
         return [CheckFailure("query", f"invalid PromQL: {refusal}")] if refusal else []
 
-    def _check_file(self, spec: MetricSourceSpec) -> list[CheckFailure]:
-        if not spec.path:
-            return [CheckFailure("path", "file sources need a `path`")]
+    def _check_file(self, spec: FileSourceSpec) -> list[CheckFailure]:
         try:
             location = resolve_data_path(self.ctx.project_dir, spec.path)
         except SourceReadError as exc:
@@ -120,7 +111,7 @@ class MetricSourceProvider(Provider):
             return result
         spec = self.model(result.inputs)
         sha256 = ""
-        if spec.kind is MetricSourceKind.FILE:
+        if isinstance(spec, FileSourceSpec):
             sha256 = data_sha256(self.ctx.project_dir, str(spec.path))
             result.inputs["sha256"] = sha256
         result.inputs["uri"] = self._ref(spec, sha256).to_uri()
@@ -139,7 +130,7 @@ class MetricSourceProvider(Provider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         spec = self.model(props)
         outs = {k: v for k, v in props.items() if k != "id"}
-        if spec.kind is MetricSourceKind.FILE:
+        if isinstance(spec, FileSourceSpec):
             sha256 = data_sha256(self.ctx.project_dir, str(spec.path))
             series = read_file_series(self.ctx.project_dir, self._ref(spec, sha256))
             outs.update(

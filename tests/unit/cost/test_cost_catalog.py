@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.cost import AcceleratorError, load_catalog, parse_accelerator
+from engine.cost import load_catalog
+from specs.accelerator import AcceleratorError, parse_accelerator
 
 CATALOG_TYPES = ["A100", "A100-80GB", "H100", "H200", "L4", "T4", "A10G", "V100", "L40S"]
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from providers.infra._accelerator import AcceleratorError, parse_accelerator, product_label
+from providers.infra._accelerator import GpuSelection, product_label, select_gpus
+from specs.accelerator import AcceleratorError, parse_accelerator
+
+
+def selection(text: str) -> GpuSelection:
+    return select_gpus(parse_accelerator(text))
 
 
 @pytest.mark.parametrize(
@@ -22,8 +27,12 @@ from providers.infra._accelerator import AcceleratorError, parse_accelerator, pr
 def test_parses_name_memory_and_count(
     text: str, memory: int | None, count: int, labels: list[str]
 ) -> None:
-    accel = parse_accelerator(text)
-    assert (accel.memory_gb, accel.count, accel.labels) == (memory, count, labels)
+    accel = selection(text)
+    assert (accel.accelerator.memory_gb, accel.accelerator.count, accel.labels) == (
+        memory,
+        count,
+        labels,
+    )
 
 
 @pytest.mark.parametrize(
@@ -42,15 +51,15 @@ def test_parses_name_memory_and_count(
 )
 def test_rejects_what_does_not_parse(text: str, message: str) -> None:
     with pytest.raises(AcceleratorError, match=message):
-        parse_accelerator(text)
+        selection(text)
 
 
 def test_memory_threshold_admits_boards_sold_at_that_size() -> None:
-    threshold = parse_accelerator("H100:80GB").memory_threshold_mib()
+    threshold = selection("H100:80GB").memory_threshold_mib()
     assert threshold == 76292
     # An H100 80GB HBM3 reports 81559 MiB, an A100 80GB 81920 MiB: both above the threshold.
     assert threshold is not None and threshold < 81559 and threshold < 81920
-    assert parse_accelerator("H100").memory_threshold_mib() is None
+    assert selection("H100").memory_threshold_mib() is None
 
 
 def test_product_label_is_the_device_name_with_dashes() -> None:

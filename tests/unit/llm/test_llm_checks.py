@@ -190,7 +190,7 @@ def test_unknown_gate_metric(ctx: ProviderContext) -> None:
 
 def test_malformed_gate_condition(ctx: ProviderContext) -> None:
     got = failures(BenchmarkProvider(ctx), bench(gates={"p95_ms": "about 50"}))
-    assert "malformed condition" in got["gates.p95_ms"]
+    assert "malformed gate condition" in got["gates.p95_ms"]
 
 
 def test_perplexity_gate_needs_perplexity_settings(ctx: ProviderContext) -> None:

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from providers.llm._gates import add_ratios, evaluate_gates, failure_message, parse_condition
+from providers.llm._gates import add_ratios, evaluate_gates, failure_message
 from providers.llm._report import markdown_table, write_report
+from specs.gates import parse_condition
 
 
 @pytest.mark.parametrize(
@@ -21,7 +22,7 @@ def test_parse_condition(text: str, expected: tuple[str, float]) -> None:
 
 @pytest.mark.parametrize("text", ["50", "=< 3", "<= fast", "<= 1 2", ""])
 def test_malformed_conditions(text: str) -> None:
-    with pytest.raises(ValueError, match="malformed condition"):
+    with pytest.raises(ValueError, match="malformed gate condition"):
         parse_condition(text)
 
 

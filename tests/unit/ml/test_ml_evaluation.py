@@ -12,7 +12,7 @@ from ml_fixtures import checked, failures, run_dirs, store_classifier, store_dat
 from engine.providers import ProviderContext
 from providers.ml.errors import GateFailedError
 from providers.ml.evaluation import EvaluationProvider
-from providers.ml.gates import GateSyntaxError, parse_gate
+from specs.gates import GateSyntaxError, parse_condition
 
 Ctx = Callable[..., ProviderContext]
 
@@ -34,14 +34,14 @@ def ev(uris: tuple[str, str], **extra: Any) -> dict[str, Any]:
     [(">= 0.9", ">=", 0.9), ("<0.5", "<", 0.5), ("== 1", "==", 1.0), (">  -1e-3", ">", -0.001)],
 )
 def test_gates_parse(condition: str, op: str, threshold: float) -> None:
-    gate = parse_gate("accuracy", condition)
+    gate = parse_condition(condition)
     assert (gate.op, gate.threshold) == (op, threshold)
 
 
 @pytest.mark.parametrize("condition", ["0.9", "at least 0.9", ">= ", "=> 0.9", ">= 0.9 0.1", ""])
 def test_malformed_gates_are_refused(condition: str) -> None:
     with pytest.raises(GateSyntaxError):
-        parse_gate("accuracy", condition)
+        parse_condition(condition)
 
 
 @pytest.mark.parametrize(
