@@ -108,7 +108,7 @@ def _failure(expr: Expr, exc: Exception, sensitive: bool) -> str:
             f"expression ${{{expr.source}}} {verb}: {type(exc).__name__}: (sensitive)"
             " (the reason is hidden because the expression reads a sensitive value)"
         )
-    return f"expression ${{{expr.source}}} {verb}: {exc}"
+    return f"expression ${{{expr.source}}} {verb}: {exc or type(exc).__name__}"
 
 
 def evaluate_string(text: str, scope: Scope) -> tuple[Any, bool]:

@@ -41,7 +41,8 @@ def _text_size(value: Any) -> int:
 
 def replaced_size(text: Any, old: Any, new: Any, count: Any) -> int:
     """The length of ``text.replace(old, new, count)``, without building it."""
-    if not (isinstance(text, str | bytes) and type(old) is type(text) is type(new)):
+    given = (text, old, new)
+    if not (all(isinstance(v, str) for v in given) or all(isinstance(v, bytes) for v in given)):
         return _text_size(text)  # the call itself reports the type mistake
     occurrences = len(text) + 1 if not old else text.count(old)
     if isinstance(count, int) and count >= 0:

@@ -19,6 +19,7 @@ from engine.expr.budget import rendered_size, too_large
 from engine.expr.errors import ExprError
 
 _SCALARS = (bool, int, float, type(None))
+_KEYS = (str, *_SCALARS)
 
 
 def spec_value(value: Any) -> Any:
@@ -45,7 +46,7 @@ def _plain(value: Any) -> Any:
 
 
 def _key(key: Any) -> Any:
-    if isinstance(key, str | _SCALARS):
+    if isinstance(key, _KEYS):
         return _plain(key)
     raise ExprError(f"a map key must be a string or a number, not {_kind(key)}")
 
