@@ -130,12 +130,19 @@ def evaluate_string(text: str, scope: Scope) -> tuple[Any, bool]:
             if contains_unknown(value):
                 return UNKNOWN, False
             sensitive = sensitive or sens
-            text = value if isinstance(value, str) else str(value)
+            text = value if isinstance(value, str) else _as_text(value)
         length += len(text)
         if length > limits.MAX_VALUE_SIZE:
             raise LimitError(f"string larger than {limits.MAX_VALUE_SIZE:,} characters")
         out.append(text)
     return "".join(out), sensitive
+
+
+def _as_text(value: Any) -> str:
+    try:
+        return str(value)
+    except RecursionError:
+        raise LimitError("value nested too deeply to be written into a string") from None
 
 
 Site = tuple[tuple[PathPart, ...], str]

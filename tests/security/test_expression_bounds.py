@@ -149,3 +149,12 @@ def test_ordinary_expressions_are_untouched(source: str, expected: Any) -> None:
 
 def test_limit_errors_are_expression_errors() -> None:
     assert issubclass(LimitError, ExprError)
+
+
+@pytest.mark.parametrize("text", ["x ${ var.deep }", "${ var.deep | list }", "x ${ [var.deep] }"])
+def test_deeply_nested_values_are_errors_not_recursion_errors(text: str) -> None:
+    deep: list[Any] = []
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(ExprError):
+        evaluate_string(text, Scope({"var": {"deep": deep}}))
