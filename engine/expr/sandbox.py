@@ -111,16 +111,15 @@ def _ticking_test(func: Any) -> Callable[..., Any]:
 
 def _concat(values: tuple[Any, ...]) -> str:
     """``a ~ b``: what ``str_join`` does, refusing a result past the bound before making it."""
+    limit = limits.MAX_VALUE_SIZE
     parts: list[str] = []
     total = 0
     for value in values:
-        if not isinstance(value, str) and rendered_size(value, limits.MAX_VALUE_SIZE) > (
-            limits.MAX_VALUE_SIZE
-        ):
+        if not isinstance(value, str) and rendered_size(value, limit) > limit:
             raise too_large()
         text = str(value)
         total += len(text)
-        if total > limits.MAX_VALUE_SIZE:
+        if total > limit:
             raise too_large()
         parts.append(text)
     result = "".join(parts)

@@ -141,3 +141,16 @@ def test_a_dynamic_subscript_of_a_resource_type_reads_its_secrets() -> None:
     with pytest.raises(ExprError) as caught:
         evaluate_string("${ {}[null[var.name].token] }", values.scope())
     assert CANARY not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "${ '{0.__class__}'.format(1) }",
+        "${ '{x.__class__.__mro__}'.format_map({'x': 1}) }",
+        "${ ('{0.__class__}' | safe).format(1) }",
+    ],
+)
+def test_the_bounded_formatter_keeps_the_sandbox(text: str) -> None:
+    with pytest.raises(ExprError, match=r"unsafe|not allowed"):
+        evaluate_string(text, _scope(_roots()))
