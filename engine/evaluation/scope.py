@@ -68,8 +68,10 @@ class Values:
             return (bool(ref.path) and ref.path[0] in self._sensitive_locals) or (
                 not ref.path and bool(self._sensitive_locals)
             )
-        if ref.root == "each" or not ref.path:
+        if ref.root == "each":
             return False  # `each` is judged by the instance's scope (see `scope`)
+        if not ref.path:  # `null[var.name]`: any block of the type may be the one read
+            return any(block.startswith(f"{ref.root}.") for block in self._sensitive_attrs)
         block = self._sensitive_attrs.get(f"{ref.root}.{ref.path[0]}")
         if not block:
             return False

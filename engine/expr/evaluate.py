@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
-from jinja2 import TemplateError
 from jinja2.exceptions import SecurityError
 
-from engine.expr.sandbox import environment
-from engine.expr.template import Expr, ExprError, PathPart, Ref, parse_template
+from engine.expr import limits
+from engine.expr.budget import evaluation_budget
+from engine.expr.errors import ExprError, LimitError
+from engine.expr.result import spec_value
+from engine.expr.sandbox import compile_expression
+from engine.expr.template import Expr, PathPart, Ref, parse_template
 from engine.expr.unknown import UNKNOWN, contains_unknown
 
 _MISSING = object()
@@ -68,14 +70,6 @@ def resolve(ref: Ref, roots: Mapping[str, Any]) -> Any:
     return cur
 
 
-@lru_cache(maxsize=65536)
-def _compiled(source: str) -> Any:
-    try:
-        return environment().compile_expression(source, undefined_to_none=False)
-    except TemplateError as exc:
-        raise ExprError(f"invalid expression ${{{source}}}: {exc}") from None
-
-
 def _eval_expr(expr: Expr, scope: Scope) -> tuple[Any, bool]:
     if expr.plain is not None:
         value = resolve(expr.plain, scope.roots)
@@ -83,22 +77,38 @@ def _eval_expr(expr: Expr, scope: Scope) -> tuple[Any, bool]:
             return UNKNOWN, False
         return value, scope.is_sensitive(expr.plain)
     sensitive = False
+    inputs: list[Any] = []
     for ref in expr.refs:
         value = resolve(ref, scope.roots)
         if contains_unknown(value):
             return UNKNOWN, False
+        inputs.append(value)
         sensitive = sensitive or scope.is_sensitive(ref)
-    names = {r.root for r in expr.refs}
-    context = {name: scope.roots[name] for name in names}
+    program = compile_expression(expr.source)
+    context = {name: scope.roots[name] for name in {r.root for r in expr.refs}}
     try:
-        value = _compiled(expr.source)(**context)
-    except SecurityError as exc:
-        raise ExprError(f"expression ${{{expr.source}}} is not allowed: {exc}") from None
-    except ExprError:
-        raise
+        with evaluation_budget():
+            value = program(**context)
+            if not any(value is i for i in inputs):  # made by the expression, not read
+                value = spec_value(value)
+    except LimitError as exc:
+        raise LimitError(f"expression ${{{expr.source}}} refused: {exc}") from None
     except Exception as exc:  # a user's expression can fail in any way
-        raise ExprError(f"expression ${{{expr.source}}} failed: {exc}") from None
+        raise ExprError(_failure(expr, exc, sensitive)) from None
     return value, sensitive
+
+
+def _failure(expr: Expr, exc: Exception, sensitive: bool) -> str:
+    """The message of a failed expression. Any part of it may come from the values it read
+    (a missing key, a bad format, ``var.secret[1:]`` in either), so when it read a sensitive
+    value only the kind of failure is said."""
+    verb = "is not allowed" if isinstance(exc, SecurityError) else "failed"
+    if sensitive:
+        return (
+            f"expression ${{{expr.source}}} {verb}: {type(exc).__name__}: (sensitive)"
+            " (the reason is hidden because the expression reads a sensitive value)"
+        )
+    return f"expression ${{{expr.source}}} {verb}: {exc or type(exc).__name__}"
 
 
 def evaluate_string(text: str, scope: Scope) -> tuple[Any, bool]:
@@ -110,17 +120,29 @@ def evaluate_string(text: str, scope: Scope) -> tuple[Any, bool]:
     if single is not None:
         return _eval_expr(single, scope)
     out: list[str] = []
+    length = 0
     sensitive = False
     for part in template.parts:
         if isinstance(part, str):
-            out.append(part)
-            continue
-        value, sens = _eval_expr(part, scope)
-        if contains_unknown(value):
-            return UNKNOWN, False
-        sensitive = sensitive or sens
-        out.append(str(value))
+            text = part
+        else:
+            value, sens = _eval_expr(part, scope)
+            if contains_unknown(value):
+                return UNKNOWN, False
+            sensitive = sensitive or sens
+            text = value if isinstance(value, str) else _as_text(value)
+        length += len(text)
+        if length > limits.MAX_VALUE_SIZE:
+            raise LimitError(f"string larger than {limits.MAX_VALUE_SIZE:,} characters")
+        out.append(text)
     return "".join(out), sensitive
+
+
+def _as_text(value: Any) -> str:
+    try:
+        return str(value)
+    except RecursionError:
+        raise LimitError("value nested too deeply to be written into a string") from None
 
 
 Site = tuple[tuple[PathPart, ...], str]

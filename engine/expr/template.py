@@ -14,13 +14,11 @@ from functools import lru_cache
 
 from jinja2 import nodes
 
-from engine.expr.sandbox import environment
+from engine.expr import limits
+from engine.expr.errors import ExprError as ExprError
+from engine.expr.sandbox import parse_expression
 
 PathPart = str | int
-
-
-class ExprError(Exception):
-    """An expression that cannot be parsed or evaluated (a user error)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,13 +131,10 @@ def _collect(node: nodes.Node, out: list[Ref]) -> None:
 def _parse_expr(source: str) -> Expr:
     if not source.strip():
         raise ExprError("empty expression ${}")
-    plain = _plain_ref(source)
+    plain = _plain_ref(source) if len(source) <= limits.MAX_EXPRESSION_LENGTH else None
     if plain is not None:
         return Expr(source, (plain,), plain)
-    try:
-        tree = environment().parse("{{ " + source + " }}")
-    except Exception as exc:  # jinja2.TemplateSyntaxError and friends
-        raise ExprError(f"invalid expression ${{{source}}}: {exc}") from None
+    tree = parse_expression(source)
     refs: list[Ref] = []
     _collect(tree, refs)
     return Expr(source, tuple(dict.fromkeys(refs)), None)

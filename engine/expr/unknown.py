@@ -16,19 +16,21 @@ def is_unknown(value: Any) -> bool:
 
 
 def contains_unknown(value: Any) -> bool:
-    """Whether ``value`` is unknown or holds an unknown anywhere inside."""
+    """Whether ``value`` is unknown or holds an unknown anywhere inside (at any depth: the walk
+    keeps its own stack, so a deeply nested value cannot exhaust Python's)."""
     if isinstance(value, str):
         return value == UNKNOWN
-    if isinstance(value, dict):
-        value = value.values()
-    elif not isinstance(value, list):
+    if not isinstance(value, dict | list):
         return False
-    for item in value:  # plain loops: this runs on every value of every plan
-        if isinstance(item, str):
-            if item == UNKNOWN:
-                return True
-        elif isinstance(item, dict | list) and contains_unknown(item):
-            return True
+    pending = [value]
+    while pending:  # plain loops: this runs on every value of every plan
+        container = pending.pop()
+        for item in container.values() if isinstance(container, dict) else container:
+            if isinstance(item, str):
+                if item == UNKNOWN:
+                    return True
+            elif isinstance(item, dict | list):
+                pending.append(item)
     return False
 
 
