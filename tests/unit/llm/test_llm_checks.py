@@ -14,7 +14,7 @@ from engine.providers import ProviderContext
 from providers.llm.benchmark import BenchmarkProvider
 from providers.llm.compression import CompressionProvider
 from providers.llm.fine_tune import FineTuneProvider
-from providers.llm.model import LlmModelProvider
+from providers.llm.llm_model import LlmModelProvider
 
 URI = "artifact://sha256/" + "ab" * 32
 TOKENIZER = {"data": ["data/train.txt"], "vocab_size": 300}
@@ -156,7 +156,7 @@ def test_half_precision_needs_cuda(ctx: ProviderContext, no_gpu: None, method: s
 
 
 def test_int8_on_cuda_is_refused(ctx: ProviderContext, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("providers.llm._device.cuda_visible", lambda: True)
+    monkeypatch.setattr("providers.llm.device.cuda_visible", lambda: True)
     news = {"model": URI, "method": "torch-int8", "device": "cuda"}
     assert "CPU only" in failures(CompressionProvider(ctx), news)["device"]
 
