@@ -63,6 +63,20 @@ def test_folder_without_weights(ctx: ProviderContext, project: Path) -> None:
     assert "no weights" in failures(LlmModelProvider(ctx), {"path": "models/empty"})["path"]
 
 
+def test_model_folder_linking_out_of_the_project_fails_on_path(
+    ctx: ProviderContext, project: Path, tmp_path: Path
+) -> None:
+    # The folder passes its checks (config.json, weights); only hashing every file for
+    # source_sha256 meets the link, and that must be a diagnostic too, never a traceback.
+    folder = write_model_folder(project / "models" / "linked")
+    (tmp_path / "secret.json").write_text("{}")
+    (folder / "tokenizer.json").symlink_to(tmp_path / "secret.json")
+    result = LlmModelProvider(ctx).check({}, {"path": "models/linked"})
+    assert [f.property for f in result.failures] == ["path"]
+    assert "tokenizer.json" in result.failures[0].reason
+    assert "source_sha256" not in result.inputs
+
+
 def test_unknown_gguf_architecture(ctx: ProviderContext, project: Path) -> None:
     write_gguf(project / "odd.gguf", "weirdarch")
     reason = failures(LlmModelProvider(ctx), {"path": "odd.gguf"})["path"]
