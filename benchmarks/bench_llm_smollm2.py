@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 
 from engine.providers import ProviderContext
-from providers.llm.benchmark import GateFailedError
+from providers.llm.errors import GateFailedError
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "llm-deployment"
 REF = re.compile(r"^\$\{\s*([A-Za-z_][\w.]*)\s*\}$")
@@ -158,7 +158,7 @@ def summary(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def markdown(result: dict[str, Any], data: dict[str, Any]) -> str:
-    from providers.llm._report import markdown_table
+    from providers.llm.report import markdown_table
 
     lines = ["# SmolLM2-135M deployment (examples/llm-deployment)", ""]
     lines += [f"CPUs: {data['cpu_count']}; apply wall time: {data['total_apply_s']} s", ""]

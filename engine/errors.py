@@ -8,6 +8,7 @@ The hierarchy::
     │   ├── StateLockedError  another writer holds the lock
     │   └── StaleStateError   a write was refused because the state moved on
     ├── PlanFileError         a saved plan cannot be applied (unreadable, stale)
+    ├── PlanAttributeError    a provider cannot compute an input's plan-time attributes
     └── JobError              a job in a child process failed, timed out or was cancelled
 """
 
@@ -49,3 +50,13 @@ class PlanFileError(OpspecError):
 
 class JobError(OpspecError):
     """A job in a child process failed, timed out or was cancelled."""
+
+
+class PlanAttributeError(OpspecError):
+    """An input that validates but whose plan-time attributes cannot be computed (a file that
+    is not there); ``field`` is the input at fault, so the diagnostic points at its position."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason

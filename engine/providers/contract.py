@@ -39,6 +39,7 @@ from pulumi.dynamic.dynamic import PROVIDER_KEY
 from pydantic import ValidationError
 
 from engine.artifacts import ArtifactURIError, artifact_digest, is_artifact_uri
+from engine.errors import PlanAttributeError
 from engine.expr.unknown import contains_unknown
 from engine.providers.context import ProviderContext
 from engine.providers.wire import denormalize_floats
@@ -50,6 +51,7 @@ __all__ = [
     "CheckResult",
     "CreateResult",
     "DiffResult",
+    "PlanAttributeError",
     "Provider",
     "ReadResult",
     "SchemaFailure",
@@ -138,6 +140,22 @@ class Provider(ResourceProvider):
         """Checks beyond the schema, on fully known inputs; no side effects, no user code."""
         return []
 
+    def plan_attributes(self, spec: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+        """Attributes known at plan time from valid, fully known inputs (content hashes,
+        artifact URIs, resolved defaults), merged into the checked inputs so that
+        ``${TYPE.NAME.ATTR}`` need not wait for apply.
+
+        Raise :class:`PlanAttributeError` for a fault that only computing them shows (a file
+        that is not there, a column the data lacks). Runs at plan time: no side effects, no
+        user code. Called only when the schema and :meth:`check_semantics` found nothing.
+        """
+        return {}
+
+    def partial_attributes(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """The plan-time attributes of inputs that hold values known only after apply:
+        usually unknown themselves (the default), sometimes placeholders a view can show."""
+        return {}
+
     # -- the Pulumi contract ----------------------------------------------------------------
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -158,9 +176,15 @@ class Provider(ResourceProvider):
         if malformed:
             return CheckResult(news, malformed)
         if contains_unknown(news):
-            return CheckResult(news, [])
+            return CheckResult({**news, **self.partial_attributes(news)}, [])
         inputs = spec.model_dump(mode="json", exclude_unset=True)
-        return CheckResult(inputs, self.check_semantics(spec))
+        failures = self.check_semantics(spec)
+        if not failures:
+            try:
+                inputs.update(self.plan_attributes(spec, inputs))
+            except PlanAttributeError as exc:
+                failures = [CheckFailure(exc.field, exc.reason)]
+        return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Which spec fields changed, and which of those force a replacement."""

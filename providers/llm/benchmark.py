@@ -5,7 +5,8 @@ variant, one after another with the same thread count, so each variant's peak me
 own. Ratios against the first variant are computed from the same run; a failing gate fails
 ``create`` with the measured value, so nothing that depends on the benchmark is applied.
 Changing only ``gates`` is an update that re-judges the stored measurements without measuring
-again; any other change re-measures."""
+again; any other change re-measures. The report (table, JSON, chart) is written by a second,
+short job, since its chart needs matplotlib."""
 
 from __future__ import annotations
 
@@ -17,29 +18,14 @@ from typing import Any, ClassVar
 from engine.artifacts import ArtifactStore
 from engine.expr.unknown import is_unknown
 from engine.providers import CheckFailure, CreateResult, UpdateResult, denormalize_floats
-from providers.llm._common import staging
-from providers.llm._gates import (
-    METRICS,
-    add_ratios,
-    evaluate_gates,
-    failure_message,
-    gate_problems,
-)
-from providers.llm._provider import LlmProvider
-from providers.llm._report import markdown_table, write_report
+from providers.llm.base import LlmProvider
+from providers.llm.common import staging
+from providers.llm.errors import GateFailedError
+from providers.llm.gates import METRICS, add_ratios, evaluate_gates, failure_message, gate_problems
+from providers.llm.report import markdown_table
 from specs.llm import BenchmarkOutputs, BenchmarkSpec
 
-
-class GateFailedError(RuntimeError):
-    """A benchmark gate did not hold; the message carries the measured values.
-
-    ``outputs`` holds everything that was measured (and the stored report), for callers that
-    want to show the table of a failed run.
-    """
-
-    def __init__(self, message: str, outputs: dict[str, Any]) -> None:
-        super().__init__(message)
-        self.outputs = outputs
+__all__ = ["BenchmarkProvider"]
 
 
 class BenchmarkProvider(LlmProvider):
@@ -88,7 +74,7 @@ class BenchmarkProvider(LlmProvider):
         settings = spec.model_dump(mode="json", exclude={"variants", "gates"})
         settings["threads"] = threads
         job = self.ctx.run_job(
-            "providers.llm._measure:measure_variants",
+            "providers.llm.jobs.measure:measure_variants",
             {
                 "models": [v.model for v in spec.variants],
                 "settings": settings,
@@ -122,7 +108,10 @@ class BenchmarkProvider(LlmProvider):
             "passed": all(g["passed"] for g in gate_results),
         }
         with staging(self.ctx.artifacts_dir) as folder:
-            write_report(folder / "report", outs)
+            self.ctx.run_job(
+                "providers.llm.jobs.report:write_report",
+                {"folder": str(folder / "report"), "outputs": outs},
+            )
             outs["report_uri"] = ArtifactStore(Path(self.ctx.artifacts_dir)).put(folder / "report")
         if not outs["passed"]:
             report = ArtifactStore(Path(self.ctx.artifacts_dir)).path(outs["report_uri"])

@@ -13,11 +13,14 @@ from typing import Any, ClassVar
 
 from engine.hashing import sha256_json
 from engine.providers import CheckFailure
-from providers.llm._common import library_versions
-from providers.llm._device import plan_device
-from providers.llm._provider import ArtifactJob
-from providers.llm._smooth import SMOOTHABLE
-from providers.llm._sources import architecture_of_artifact, text_fingerprint
+from providers.llm.base import ArtifactJob
+from providers.llm.common import library_versions
+from providers.llm.device import plan_device
+from providers.llm.sources import (
+    SMOOTHABLE_ARCHITECTURES,
+    architecture_of_artifact,
+    text_fingerprint,
+)
 from specs.llm import (
     CompressionMethod,
     CompressionOutputs,
@@ -26,6 +29,8 @@ from specs.llm import (
     QuantizationSpec,
 )
 
+__all__ = ["CompressionProvider"]
+
 _LIBRARIES = ("torch", "transformers", "optimum", "optimum-onnx", "onnx", "onnxruntime")
 
 
@@ -33,11 +38,12 @@ class CompressionProvider(ArtifactJob):
     type_name: ClassVar[str] = "compression"
     spec = CompressionSpec
     outputs = CompressionOutputs
-    job_target: ClassVar[str] = "providers.llm._quantize:compress"
+    job_target: ClassVar[str] = "providers.llm.jobs.quantize:compress"
     code_modules: ClassVar[tuple[str, ...]] = (
-        "providers.llm.loading",
-        "providers.llm._smooth",
-        "providers.llm._text",
+        "providers.llm.jobs.loading",
+        "providers.llm.manifest",
+        "providers.llm.jobs.smooth",
+        "providers.llm.jobs.text",
     )
 
     def check_semantics(self, spec: Any) -> list[CheckFailure]:
@@ -82,11 +88,11 @@ class CompressionProvider(ArtifactJob):
         if q.smooth is not None:
             failures += self.source_failures(q.smooth.data, "quantization.smooth.data")
             architecture = architecture_of_artifact(spec.model, self.ctx.artifacts_dir)
-            if architecture is not None and architecture not in SMOOTHABLE:
+            if architecture is not None and architecture not in SMOOTHABLE_ARCHITECTURES:
+                supported = ", ".join(sorted(SMOOTHABLE_ARCHITECTURES))
                 failures.append(
                     CheckFailure(
-                        "quantization.smooth",
-                        f"smoothing supports {', '.join(sorted(SMOOTHABLE))}, not {architecture}",
+                        "quantization.smooth", f"smoothing supports {supported}, not {architecture}"
                     )
                 )
         return failures

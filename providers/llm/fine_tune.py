@@ -13,11 +13,13 @@ from typing import Any, ClassVar
 from engine.expr.unknown import is_unknown
 from engine.hashing import sha256_json
 from engine.providers import CheckFailure
-from providers.llm._common import library_versions
-from providers.llm._device import plan_device
-from providers.llm._provider import ArtifactJob
-from providers.llm._sources import text_fingerprint
+from providers.llm.base import ArtifactJob
+from providers.llm.common import library_versions
+from providers.llm.device import plan_device
+from providers.llm.sources import text_fingerprint
 from specs.llm import FineTuneOutputs, FineTuneSpec
+
+__all__ = ["FineTuneProvider"]
 
 _HYPERPARAMETERS = (
     "method", "lora", "steps", "epochs", "learning_rate", "batch_size", "seq_len",
@@ -29,8 +31,8 @@ class FineTuneProvider(ArtifactJob):
     type_name: ClassVar[str] = "fine_tune"
     spec = FineTuneSpec
     outputs = FineTuneOutputs
-    job_target: ClassVar[str] = "providers.llm._train:fine_tune"
-    code_modules: ClassVar[tuple[str, ...]] = ("providers.llm._text", "providers.llm.loading")
+    job_target: ClassVar[str] = "providers.llm.jobs.train:fine_tune"
+    code_modules: ClassVar[tuple[str, ...]] = ("providers.llm.jobs.text", "providers.llm.manifest")
 
     def check_semantics(self, spec: Any) -> list[CheckFailure]:
         failures = self.device_failures(spec.device)

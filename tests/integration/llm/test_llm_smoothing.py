@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from providers.llm._smooth import smooth
+from providers.llm.jobs.smooth import smooth
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")

@@ -17,11 +17,12 @@ import pytest
 
 from engine.artifacts import ArtifactStore
 from engine.providers import ProviderContext
-from providers.llm.benchmark import BenchmarkProvider, GateFailedError
+from providers.llm.benchmark import BenchmarkProvider
 from providers.llm.compression import CompressionProvider
+from providers.llm.errors import GateFailedError
 from providers.llm.fine_tune import FineTuneProvider
-from providers.llm.loading import read_manifest
-from providers.llm.model import LlmModelProvider
+from providers.llm.llm_model import LlmModelProvider
+from providers.llm.manifest import read_manifest
 
 pytestmark = pytest.mark.slow
 

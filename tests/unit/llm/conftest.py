@@ -27,7 +27,7 @@ def ctx(project: Path) -> ProviderContext:
 
 @pytest.fixture
 def no_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("providers.llm._device.cuda_visible", lambda: False)
+    monkeypatch.setattr("providers.llm.device.cuda_visible", lambda: False)
 
 
 @pytest.fixture

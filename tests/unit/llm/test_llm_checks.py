@@ -14,7 +14,7 @@ from engine.providers import ProviderContext
 from providers.llm.benchmark import BenchmarkProvider
 from providers.llm.compression import CompressionProvider
 from providers.llm.fine_tune import FineTuneProvider
-from providers.llm.model import LlmModelProvider
+from providers.llm.llm_model import LlmModelProvider
 
 URI = "artifact://sha256/" + "ab" * 32
 TOKENIZER = {"data": ["data/train.txt"], "vocab_size": 300}
@@ -61,6 +61,20 @@ def test_folder_without_weights(ctx: ProviderContext, project: Path) -> None:
     folder = write_model_folder(project / "models" / "empty")
     (folder / "model.safetensors").unlink()
     assert "no weights" in failures(LlmModelProvider(ctx), {"path": "models/empty"})["path"]
+
+
+def test_model_folder_linking_out_of_the_project_fails_on_path(
+    ctx: ProviderContext, project: Path, tmp_path: Path
+) -> None:
+    # The folder passes its checks (config.json, weights); only hashing every file for
+    # source_sha256 meets the link, and that must be a diagnostic too, never a traceback.
+    folder = write_model_folder(project / "models" / "linked")
+    (tmp_path / "secret.json").write_text("{}")
+    (folder / "tokenizer.json").symlink_to(tmp_path / "secret.json")
+    result = LlmModelProvider(ctx).check({}, {"path": "models/linked"})
+    assert [f.property for f in result.failures] == ["path"]
+    assert "tokenizer.json" in result.failures[0].reason
+    assert "source_sha256" not in result.inputs
 
 
 def test_unknown_gguf_architecture(ctx: ProviderContext, project: Path) -> None:
@@ -156,7 +170,7 @@ def test_half_precision_needs_cuda(ctx: ProviderContext, no_gpu: None, method: s
 
 
 def test_int8_on_cuda_is_refused(ctx: ProviderContext, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("providers.llm._device.cuda_visible", lambda: True)
+    monkeypatch.setattr("providers.llm.device.cuda_visible", lambda: True)
     news = {"model": URI, "method": "torch-int8", "device": "cuda"}
     assert "CPU only" in failures(CompressionProvider(ctx), news)["device"]
 

@@ -13,7 +13,7 @@ from engine.providers import ProviderContext
 from providers.llm.benchmark import BenchmarkProvider
 from providers.llm.compression import CompressionProvider
 from providers.llm.fine_tune import FineTuneProvider
-from providers.llm.model import LlmModelProvider
+from providers.llm.llm_model import LlmModelProvider
 
 
 def checked(provider: Any, news: dict[str, Any]) -> dict[str, Any]:

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from providers.llm._gates import add_ratios, evaluate_gates, failure_message
-from providers.llm._report import markdown_table, write_report
+from providers.llm.gates import add_ratios, evaluate_gates, failure_message
+from providers.llm.jobs.report import write_report
+from providers.llm.report import markdown_table
 from specs.gates import parse_condition
 
 

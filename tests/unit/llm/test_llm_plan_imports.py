@@ -21,7 +21,7 @@ SCRIPT = textwrap.dedent(
     from providers.llm.benchmark import BenchmarkProvider
     from providers.llm.compression import CompressionProvider
     from providers.llm.fine_tune import FineTuneProvider
-    from providers.llm.model import LlmModelProvider
+    from providers.llm.llm_model import LlmModelProvider
 
     project = sys.argv[1]
     ctx = ProviderContext(project, project + "/.opspec", "x.y")

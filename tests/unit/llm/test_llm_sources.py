@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from engine.artifacts import ArtifactStore
-from providers.llm._sources import SourceError, model_info, read_gguf_metadata, resolve
-from providers.llm._text import read_documents
+from providers.llm.errors import SourceError
+from providers.llm.jobs.text import read_documents
+from providers.llm.sources import model_info, read_gguf_metadata, resolve
 
 
 def test_plain_text_splits_at_blank_lines(project: Path) -> None:

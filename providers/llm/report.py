@@ -1,15 +1,15 @@
-"""The benchmark's report: a Markdown table (also what ``opspec show`` prints), JSON and a chart.
+"""The benchmark's results table in Markdown: what ``opspec show`` prints and the report holds.
 
 The table puts quality next to speed on every row: latency, speedup, generation throughput,
-perplexity and its change, size and memory. The chart (matplotlib, Agg, no pyplot state) shows
-latency and size per variant.
+perplexity and its change, size and memory. The stored report (this table, its JSON and a
+chart) is written by :mod:`providers.llm.jobs.report`.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
+
+__all__ = ["markdown_table"]
 
 _COLUMNS = (
     ("variant", "variant"),
@@ -76,41 +76,3 @@ def markdown_table(outputs: dict[str, Any]) -> str:
     if extra:
         lines += ["", "| variant | latency per shape |", "|---|---|", *extra]
     return "\n".join(lines)
-
-
-def write_report(folder: Path, outputs: dict[str, Any]) -> None:
-    """Write report.json, report.md and chart.png into ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    keys = ("baseline", "results", "gate_results", "passed", "threads_used", "device_used")
-    record = {k: outputs.get(k) for k in keys}
-    (folder / "report.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
-    (folder / "report.md").write_text("# Benchmark\n\n" + markdown_table(outputs) + "\n")
-    _chart(folder / "chart.png", outputs["results"])
-
-
-def _chart(path: Path, results: dict[str, dict[str, Any]]) -> None:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    names = list(results)
-    p50 = [float(results[n].get("p50_ms") or 0) for n in names]
-    p95 = [float(results[n].get("p95_ms") or 0) for n in names]
-    size = [float(results[n].get("size_mb") or 0) for n in names]
-    ppl = [results[n].get("perplexity") for n in names]
-    fig = Figure(figsize=(9, 3.6), dpi=100)
-    FigureCanvasAgg(fig)
-    left, right = fig.subplots(1, 2)
-    spread = [max(0.0, b - a) for a, b in zip(p50, p95, strict=True)]
-    left.bar(names, p50, yerr=[[0] * len(names), spread], capsize=4, color="#4C72B0")
-    left.set_title("forward latency (p50, bar to p95)")
-    left.set_ylabel("ms")
-    right.bar(names, size, color="#55A868")
-    right.set_title("size on disk")
-    right.set_ylabel("MB")
-    for i, value in enumerate(ppl):
-        if value is not None:
-            right.annotate(f"ppl {float(value):.2f}", (i, size[i]), ha="center", va="bottom")
-    for axis in (left, right):
-        axis.tick_params(axis="x", labelrotation=20)
-    fig.tight_layout()
-    fig.savefig(path)

@@ -5,14 +5,14 @@
   with constant weights, per channel by default; the output head and any node matching an
   ``exclude`` glob stay float.
 - ``torch-int8``: ``torch.ao`` dynamic quantization of ``nn.Linear`` (GPT-2's ``Conv1D`` is
-  first rewritten as ``nn.Linear``); saved as a state dict, see :mod:`providers.llm.loading`.
+  first rewritten as ``nn.Linear``); saved as a state dict, see :mod:`providers.llm.manifest`.
 - ``fp16``/``bf16``: the weights cast, saved with ``save_pretrained`` (CUDA only).
 
-``quantization.smooth`` applies SmoothQuant (:mod:`providers.llm._smooth`) to the float model
+``quantization.smooth`` applies SmoothQuant (:mod:`providers.llm.jobs.smooth`) to the float model
 first, for either backend. The ONNX export of a model is kept in the store under its own cache
 key, so the fp32 and int8 variants of one model (and a sweep of int8 settings) export it once.
 
-Every result is loaded back with :func:`providers.llm.loading.load_causal_lm` and run once
+Every result is loaded back with :func:`providers.llm.jobs.loading.load_causal_lm` and run once
 before it is stored, so a stored artifact is known to be runnable.
 """
 
@@ -26,25 +26,15 @@ from typing import Any
 
 from engine.artifacts import ArtifactStore
 from engine.hashing import sha256_json
-from providers.llm._common import (
-    artifact_path,
-    folder_size,
-    library_versions,
-    staging,
-    store,
-    untyped,
-)
-from providers.llm._device import job_device
-from providers.llm._smooth import smooth
-from providers.llm._text import read_documents
-from providers.llm.loading import (
-    TORCH_INT8_WEIGHTS,
-    conv1d_to_linear,
-    load_causal_lm,
-    quantize_modules,
-    read_manifest,
-    write_manifest,
-)
+from providers.llm.common import artifact_path, folder_size, library_versions, staging, store
+from providers.llm.errors import ArtifactFormatError, NonFiniteLogitsError
+from providers.llm.jobs.loading import conv1d_to_linear, load_causal_lm, quantize_modules
+from providers.llm.jobs.runtime import job_device, untyped
+from providers.llm.jobs.smooth import smooth
+from providers.llm.jobs.text import read_documents
+from providers.llm.manifest import TORCH_INT8_WEIGHTS, read_manifest, write_manifest
+
+__all__ = ["compress"]
 
 
 def compress(
@@ -60,7 +50,7 @@ def compress(
     smoothing = _smoothing(quantization.get("smooth"), project_dir, artifacts_dir)
     source = artifact_path(artifacts_dir, model)
     if read_manifest(source)["format"] != "hf":
-        raise ValueError("compression needs a float model (llm_model or fine_tune)")
+        raise ArtifactFormatError("compression needs a float model (llm_model or fine_tune)")
     used = job_device(device)
     with staging(artifacts_dir) as work:
         out = work / "out"
@@ -238,4 +228,4 @@ def _verify(folder: Path, device: str) -> None:
     lm = load_causal_lm(folder, device=device)
     ids = lm.tokenizer("A compressed model still runs.", return_tensors="pt").input_ids
     if not torch.isfinite(lm.logits(ids)).all():
-        raise ValueError("the compressed model produces non-finite logits")
+        raise NonFiniteLogitsError("the compressed model produces non-finite logits")

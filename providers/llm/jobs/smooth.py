@@ -16,17 +16,19 @@ from __future__ import annotations
 
 from typing import Any
 
-SMOOTHABLE = frozenset({"llama", "mistral", "qwen2", "qwen3"})
+from providers.llm.errors import SmoothingError
+from providers.llm.sources import SMOOTHABLE_ARCHITECTURES
+
+__all__ = ["smooth"]
 
 
 def smooth(model: Any, tokenizer: Any, docs: list[str], alpha: float, max_tokens: int) -> int:
     """Smooth ``model`` in place; return the number of linear inputs smoothed."""
     import torch
 
-    if model.config.model_type not in SMOOTHABLE:
-        raise ValueError(
-            f"smoothing supports {', '.join(sorted(SMOOTHABLE))}, not {model.config.model_type}"
-        )
+    if model.config.model_type not in SMOOTHABLE_ARCHITECTURES:
+        supported = ", ".join(sorted(SMOOTHABLE_ARCHITECTURES))
+        raise SmoothingError(f"smoothing supports {supported}, not {model.config.model_type}")
     maxima = _input_maxima(model, tokenizer, docs, max_tokens)
     count = 0
     with torch.no_grad():
@@ -81,5 +83,5 @@ def _input_maxima(model: Any, tokenizer: Any, docs: list[str], max_tokens: int) 
         for hook in hooks:
             hook.remove()
     if len(maxima) != len(watched):
-        raise ValueError("the calibration text is empty")
+        raise SmoothingError("the calibration text is empty")
     return maxima

@@ -21,15 +21,14 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from providers.llm._common import artifact_path, folder_size, untyped
-from providers.llm._device import job_device
-from providers.llm._text import read_documents
-from providers.llm.loading import (
-    CausalLM,
-    DeviceUnsupportedError,
-    load_causal_lm,
-    read_manifest,
-)
+from providers.llm.common import artifact_path, folder_size
+from providers.llm.errors import DeviceUnsupportedError, MeasurementError, TextError
+from providers.llm.jobs.loading import CausalLM, load_causal_lm
+from providers.llm.jobs.runtime import job_device, untyped
+from providers.llm.jobs.text import read_documents
+from providers.llm.manifest import read_manifest
+
+__all__ = ["measure_variant", "measure_variants", "perplexity"]
 
 
 def _rss_mb() -> float:
@@ -64,7 +63,7 @@ def measure_variants(
             payload = {"error": "the measuring process died (out of memory?)"}
         child.join()
         if "error" in payload:
-            raise RuntimeError(f"measuring {model} failed: {payload['error']}")
+            raise MeasurementError(f"measuring {model} failed: {payload['error']}")
         rows.append(payload["row"])
     return rows
 
@@ -197,7 +196,7 @@ def perplexity(
         nll -= float(logprobs.gather(1, targets[:, None]).sum())
         count += len(targets)
     if count == 0:
-        raise ValueError("the perplexity text has fewer than 2 tokens")
+        raise TextError("the perplexity text has fewer than 2 tokens")
     loss = nll / count
     return {
         "eval_loss": round(loss, 5),

@@ -3,7 +3,7 @@
 Plan time resolves the source and reads what it says about itself (``config.json`` or the GGUF
 header): a missing folder, an unsupported architecture or a GPU that is not there is a
 diagnostic before anything runs. ``source_sha256`` (the source's content hash, from the
-distribution's RECORD for ``pkg:`` files) is computed by ``check`` so an edited model folder
+distribution's RECORD for ``pkg:`` files) is a plan-time attribute, so an edited model folder
 shows in the next plan. Apply converts the source into a float32 ``save_pretrained`` artifact in
 a child process; the result is cached by source hash, config and library versions.
 """
@@ -14,20 +14,22 @@ from typing import Any, ClassVar
 
 from engine.expr.unknown import contains_unknown
 from engine.hashing import sha256_json
-from engine.providers import CheckFailure, CheckResult
+from engine.providers import CheckFailure, PlanAttributeError
 from engine.providers.paths import SpecPathError
-from providers.llm._common import library_versions
-from providers.llm._provider import ArtifactJob
-from providers.llm._sources import (
+from providers.llm.base import ArtifactJob
+from providers.llm.common import library_versions
+from providers.llm.errors import SourceError
+from providers.llm.sources import (
     GGUF_ARCHITECTURES,
     SUPPORTED_ARCHITECTURES,
-    SourceError,
     fingerprint,
     model_info,
     resolve,
     text_fingerprint,
 )
 from specs.llm import LlmModelOutputs, LlmModelSpec
+
+__all__ = ["LlmModelProvider"]
 
 _WEIGHT_FILES = (
     "model.safetensors",
@@ -41,16 +43,16 @@ class LlmModelProvider(ArtifactJob):
     type_name: ClassVar[str] = "llm_model"
     spec = LlmModelSpec
     outputs = LlmModelOutputs
-    job_target: ClassVar[str] = "providers.llm._build:build_model"
-    code_modules: ClassVar[tuple[str, ...]] = ("providers.llm._text", "providers.llm.loading")
+    job_target: ClassVar[str] = "providers.llm.jobs.build:build_model"
+    code_modules: ClassVar[tuple[str, ...]] = ("providers.llm.jobs.text", "providers.llm.manifest")
     plan_computed: ClassVar[tuple[str, ...]] = ("source_sha256",)
 
-    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        result = super().check(olds, news)
-        if result.failures or contains_unknown(result.inputs):
-            return result
-        spec = self.model(result.inputs)
-        return CheckResult({**result.inputs, "source_sha256": self.source_hash(spec)}, [])
+    def plan_attributes(self, spec: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return {"source_sha256": self.source_hash(spec)}
+        except (SourceError, SpecPathError) as exc:
+            field = "path" if spec.config is None else "config.tokenizer.data"
+            raise PlanAttributeError(field, str(exc)) from None
 
     def check_semantics(self, spec: Any) -> list[CheckFailure]:
         failures = self.device_failures(spec.device)

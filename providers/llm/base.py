@@ -4,6 +4,8 @@ The base :class:`engine.providers.Provider` skips semantic checks while any inpu
 most inputs are artifact URIs of upstream steps, unknown on a first plan, and the rest (device,
 method, sequence lengths) can still be judged; so :meth:`LlmProvider.check` runs
 :meth:`check_semantics` whenever the schema validates, and each check skips unknown values.
+Attributes known at plan time (``plan_computed``, from ``plan_attributes``) are compared by
+``diff`` like inputs, and replace the resource when they change.
 
 :class:`ArtifactJob` runs a provider's job in a child process, caches its outputs under the key
 of its inputs, and replaces the resource when its artifact has left the store.
@@ -31,19 +33,25 @@ from engine.providers import (
     denormalize_floats,
 )
 from engine.providers.paths import SpecPathError
-from providers.llm._device import cuda_visible
-from providers.llm._sources import SourceError, context_of_artifact, resolve
+from providers.llm.device import cuda_visible
+from providers.llm.errors import SourceError
+from providers.llm.sources import context_of_artifact, resolve
 from specs.base import validate_spec
 from specs.llm import Device
+
+__all__ = ["ArtifactJob", "LlmProvider"]
 
 
 class LlmProvider(Provider):
     """Base of the family's providers."""
 
-    # Attributes computed by `check` (known at plan time) that `diff` compares like inputs.
+    # Attributes of `plan_attributes` (known at plan time) that `diff` compares like inputs.
     plan_computed: ClassVar[tuple[str, ...]] = ()
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Overridden because the base check judges no semantics while an input is unknown,
+        and here the known inputs beside an upstream's unknown artifact URI (device, method,
+        sequence lengths) are still worth a diagnostic before anything runs."""
         result = super().check(olds, news)
         if result.failures or not contains_unknown(result.inputs):
             return result

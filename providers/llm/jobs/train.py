@@ -15,10 +15,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from providers.llm._common import artifact_path, staging, store, untyped
-from providers.llm._device import job_device
-from providers.llm._text import read_documents
-from providers.llm.loading import read_manifest, write_manifest
+from providers.llm.common import artifact_path, staging, store
+from providers.llm.errors import ArtifactFormatError, TextError
+from providers.llm.jobs.runtime import job_device, untyped
+from providers.llm.jobs.text import read_documents
+from providers.llm.manifest import read_manifest, write_manifest
+
+__all__ = ["evaluate", "fine_tune"]
 
 
 def fine_tune(
@@ -36,7 +39,7 @@ def fine_tune(
     device = job_device(settings["device"])
     source = artifact_path(artifacts_dir, model)
     if read_manifest(source)["format"] != "hf":
-        raise ValueError("fine-tuning needs a float model (llm_model or fine_tune)")
+        raise ArtifactFormatError("fine-tuning needs a float model (llm_model or fine_tune)")
     tokenizer = transformers.AutoTokenizer.from_pretrained(source)
     lm = transformers.AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32).to(device)
     train, held = _datasets(data, eval_data, settings, tokenizer, project_dir, artifacts_dir)
@@ -103,7 +106,7 @@ def _blocks(docs: list[str], tokenizer: Any, seq_len: int) -> list[list[int]]:
             ids.append(eos)
     blocks = [ids[i : i + seq_len] for i in range(0, len(ids) - seq_len + 1, seq_len)]
     if not blocks:
-        raise ValueError(f"the text has {len(ids)} tokens, fewer than one block of {seq_len}")
+        raise TextError(f"the text has {len(ids)} tokens, fewer than one block of {seq_len}")
     return blocks
 
 
@@ -112,7 +115,7 @@ def _split(blocks: list[list[int]], fraction: float, seed: int) -> tuple[list[An
     random.Random(seed).shuffle(order)
     n_held = max(1, round(len(blocks) * fraction))
     if n_held >= len(blocks):
-        raise ValueError(f"{len(blocks)} block(s) of text cannot be split into train and eval")
+        raise TextError(f"{len(blocks)} block(s) of text cannot be split into train and eval")
     held = sorted(order[:n_held])
     held_set = set(held)
     return [b for i, b in enumerate(blocks) if i not in held_set], [blocks[i] for i in held]

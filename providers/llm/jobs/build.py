@@ -1,6 +1,6 @@
 """Job: turn a model source (folder, GGUF file or config) into a model artifact.
 
-Runs in a child process (``ctx.run_job("providers.llm._build:build_model", ...)``). Every
+Runs in a child process (``ctx.run_job("providers.llm.jobs.build:build_model", ...)``). Every
 source ends as the same thing: a float32 ``save_pretrained`` folder with its tokenizer and a
 manifest, checked by one forward pass on the requested device before it is stored.
 """
@@ -10,10 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from providers.llm._common import staging, store, untyped
-from providers.llm._device import job_device
-from providers.llm._text import read_documents
-from providers.llm.loading import write_manifest
+from providers.llm.common import staging, store
+from providers.llm.errors import NonFiniteLogitsError
+from providers.llm.jobs.runtime import job_device, untyped
+from providers.llm.jobs.text import read_documents
+from providers.llm.manifest import write_manifest
+
+__all__ = ["build_model", "train_tokenizer"]
 
 EOS = "<|endoftext|>"
 PAD = "<pad>"
@@ -135,4 +138,4 @@ def _smoke_test(model: Any, tokenizer: Any, device: str) -> None:
     with torch.inference_mode():
         logits = model(input_ids=ids).logits
     if not torch.isfinite(logits).all():
-        raise ValueError("the model produces non-finite logits")
+        raise NonFiniteLogitsError("the model produces non-finite logits")

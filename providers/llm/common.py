@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
 import importlib.metadata
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from engine.artifacts import ArtifactStore
+from providers.llm.errors import ArtifactMissingError
+
+__all__ = ["artifact_path", "folder_size", "library_versions", "staging", "store"]
 
 
 def library_versions(*distributions: str) -> dict[str, str]:
@@ -51,11 +52,5 @@ def store(artifacts_dir: str | Path, folder: Path) -> tuple[str, int]:
 def artifact_path(artifacts_dir: str | Path, uri: str) -> Path:
     path = ArtifactStore(Path(artifacts_dir)).path(uri)
     if not path.exists():
-        raise FileNotFoundError(f"artifact {uri} is not in the store {artifacts_dir}")
+        raise ArtifactMissingError(f"artifact {uri} is not in the store {artifacts_dir}")
     return path
-
-
-def untyped(module: str) -> Any:
-    """Import a heavy library inside a job, typed ``Any``: its annotations are partial, and
-    strict typing of calls into it would only add noise."""
-    return importlib.import_module(module)

@@ -17,6 +17,21 @@ from typing import Any, BinaryIO
 
 from engine.artifacts import is_artifact_uri
 from engine.providers.paths import PathKind, SpecPath, SpecPathError, resolve_spec_path
+from providers.llm.errors import SourceError
+
+__all__ = [
+    "GGUF_ARCHITECTURES",
+    "SMOOTHABLE_ARCHITECTURES",
+    "SUPPORTED_ARCHITECTURES",
+    "ModelInfo",
+    "architecture_of_artifact",
+    "context_of_artifact",
+    "fingerprint",
+    "model_info",
+    "read_gguf_metadata",
+    "resolve",
+    "text_fingerprint",
+]
 
 # Causal-LM model types the stack here (transformers 4.57 + optimum-onnx) loads and exports.
 SUPPORTED_ARCHITECTURES = frozenset(
@@ -33,11 +48,9 @@ GGUF_ARCHITECTURES = frozenset(
         "phi3", "qwen2", "qwen3", "stablelm", "starcoder2",
     }
 )  # fmt: skip
+# Model types whose blocks SmoothQuant folds into exactly (see providers.llm.jobs.smooth).
+SMOOTHABLE_ARCHITECTURES = frozenset({"llama", "mistral", "qwen2", "qwen3"})
 _CONTEXT_KEYS = ("max_position_embeddings", "n_positions", "n_ctx", "seq_length")
-
-
-class SourceError(ValueError):
-    """A source that cannot be used; the message is meant for the user."""
 
 
 def resolve(value: str, project: Path, artifacts_dir: Path) -> SpecPath:

@@ -13,7 +13,10 @@ import io
 import json
 from pathlib import Path, PurePosixPath
 
-from providers.llm._sources import resolve
+from providers.llm.errors import TextError
+from providers.llm.sources import resolve
+
+__all__ = ["read_documents"]
 
 _FOLDER_SUFFIXES = (".txt", ".md", ".jsonl", ".csv", ".text")
 
@@ -35,7 +38,7 @@ def read_documents(
             docs.extend(_file_documents(file, text_field))
     docs = [d for d in docs if d.strip()]
     if not docs:
-        raise ValueError(f"no text found in {', '.join(sources)}")
+        raise TextError(f"no text found in {', '.join(sources)}")
     return docs
 
 
@@ -58,9 +61,9 @@ def _jsonl(text: str, text_field: str, path: Path) -> list[str]:
         try:
             record = json.loads(line)
         except ValueError as exc:
-            raise ValueError(f"{path.name}:{number}: not JSON ({exc})") from None
+            raise TextError(f"{path.name}:{number}: not JSON ({exc})") from None
         value = record.get(text_field) if isinstance(record, dict) else None
         if not isinstance(value, str):
-            raise ValueError(f"{path.name}:{number}: no string field {text_field!r}")
+            raise TextError(f"{path.name}:{number}: no string field {text_field!r}")
         docs.append(value)
     return docs
