@@ -20,7 +20,8 @@ from engine.expr.template import ExprError
 from engine.expr.unknown import contains_unknown
 from engine.plans.action import Action
 from engine.plans.change import Plan, ResourceChange
-from engine.plans.instance import InstanceRequest, check_inputs
+from engine.plans.check import check_inputs
+from engine.plans.instance import InstanceRequest
 from engine.providers import ProviderContext
 from engine.registry import Registry
 from engine.states.store import (
