@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 from engine import redaction
 from engine.config.validation import did_you_mean, fields_at
 from engine.diagnostics import Diagnostic, SourcePos, error
+from engine.placeholders import SENSITIVE
 from engine.plans.values import get_path, is_under
 from engine.providers import SchemaFailure
-from engine.views.display import SENSITIVE
 from specs.base import SpecType, kinds_with_field, spec_kinds, spec_models
 
 if TYPE_CHECKING:

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from engine.config.model import ResourceBlock
 from engine.diagnostics import Diagnostic, error
 from engine.expr.unknown import UNKNOWN, contains_unknown
+from engine.placeholders import KNOWN_AFTER_APPLY
 from engine.plans.action import Action, ActionInputs, ActionReason, decide_action
 from engine.plans.change import FieldDiff, ResourceChange
 from engine.plans.check import check_inputs
@@ -19,7 +20,6 @@ from engine.plans.values import PathT
 from engine.providers import CachedJob, Provider
 from engine.registry import ResourceType
 from engine.states.store import ResourceState, ResourceStatus
-from engine.views.display import KNOWN_AFTER_APPLY
 from specs.base import attribute_names, field_names
 
 
