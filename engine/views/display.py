@@ -6,7 +6,8 @@ becomes a GitHub workflow command in the CI log, and ESC or bidirectional-overri
 rewrite or hide what a reviewer sees. :func:`terminal_safe` escapes them in any fragment that is
 meant to be one line; :func:`terminal_safe_lines` does it for free text whose own newlines are
 kept (a diagnostic's detail). What a rendering shows in place of a hidden or not-yet-known
-value is :mod:`engine.placeholders`' (re-exported here for the modules that render).
+value is :mod:`engine.placeholders`' (re-exported here for code that still imports it from
+this module: ``engine.policy.secrets``).
 """
 
 from __future__ import annotations
