@@ -42,29 +42,25 @@ def test_the_walk_sees_every_kind_of_import() -> None:
     assert not _is_forbidden("engine.providers")
 
 
+def _offenders(files: list[Path], forbidden: str) -> list[str]:
+    return [
+        f"{path.relative_to(ENGINE.parent)}:{line}: {module}"
+        for path in files
+        for line, module in _imported_modules(ast.parse(path.read_text(), str(path)))
+        if _is_forbidden(module, forbidden)
+    ]
+
+
 def test_no_engine_module_imports_providers() -> None:
     files = sorted(ENGINE.rglob("*.py"))
     assert len(files) > 50, "the engine's modules were not found"
-    offenders = [
-        f"{path.relative_to(ENGINE.parent)}:{line}: {module}"
-        for path in files
-        for line, module in _imported_modules(ast.parse(path.read_text(), str(path)))
-        if _is_forbidden(module)
-    ]
-    assert offenders == []
+    assert _offenders(files, FORBIDDEN) == []
 
 
 def test_no_plans_module_imports_the_views() -> None:
-    plans = ENGINE / "plans"
-    files = sorted(plans.rglob("*.py"))
+    files = sorted((ENGINE / "plans").rglob("*.py"))
     assert len(files) > 5, "the plans' modules were not found"
-    offenders = [
-        f"{path.relative_to(ENGINE.parent)}:{line}: {module}"
-        for path in files
-        for line, module in _imported_modules(ast.parse(path.read_text(), str(path)))
-        if _is_forbidden(module, "engine.views")
-    ]
-    assert offenders == []
+    assert _offenders(files, "engine.views") == []
 
 
 @pytest.mark.parametrize(
