@@ -22,10 +22,10 @@ import threading
 from typing import IO, Any
 
 from engine.expr.unknown import is_unknown
+from engine.placeholders import SENSITIVE
 
-__all__ = ["MASK", "MIN_LENGTH", "RedactingStream", "redact", "remember", "remembered"]
+__all__ = ["MIN_LENGTH", "RedactingStream", "redact", "remember", "remembered"]
 
-MASK = "(sensitive)"
 MIN_LENGTH = 4
 
 _lock = threading.Lock()
@@ -58,7 +58,7 @@ def _texts(value: Any) -> list[str]:
 def remember(value: Any) -> None:
     """Add the texts of a sensitive ``value`` (any JSON value, nested included)."""
     global _pattern
-    new = {t for t in _texts(value) if len(t) >= MIN_LENGTH and t != MASK}
+    new = {t for t in _texts(value) if len(t) >= MIN_LENGTH and t != SENSITIVE}
     with _lock:
         if new - _secrets:
             _secrets.update(new)
@@ -85,7 +85,7 @@ def redact(text: str) -> str:
     pattern = _compiled()
     if pattern is None or not text:
         return text
-    return pattern.sub(MASK, text)
+    return pattern.sub(SENSITIVE, text)
 
 
 class RedactingStream:

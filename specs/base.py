@@ -16,7 +16,7 @@ import types
 from functools import cache
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic.fields import FieldInfo
 
 
@@ -84,6 +84,17 @@ class Outputs(BaseModel):
     # The inputs the resource's id is made of (a file's id is its path), if any: the id is
     # sensitive when one of them is.
     id_derived_from: ClassVar[tuple[str, ...]] = ()
+
+
+class CachedJobOutputs(Outputs):
+    """Outputs of a resource whose work is a cached job (:class:`engine.providers.CachedJob`):
+    the key its result is stored under, and the hashed inputs the key is made of, which the
+    next plan compares to name the inputs that changed."""
+
+    cache_key: Annotated[str, Field(description="Hash of everything the result depends on.")] = ""
+    cache_parts: Annotated[
+        dict[str, str], Field(description="The inputs of the cache key, each hashed.")
+    ] = {}
 
 
 class LenientModel(BaseModel):

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from specs.base import ForceNew, Outputs, ResourceSpec
+from specs.base import CachedJobOutputs, ForceNew, Outputs, ResourceSpec
 from specs.gates import Gate
 
 
@@ -141,7 +141,7 @@ class LlmModelSpec(ResourceSpec):
         return self
 
 
-class LlmModelOutputs(Outputs):
+class LlmModelOutputs(CachedJobOutputs):
     uri: Annotated[str, Field(description="Model artifact (a save_pretrained folder).")] = ""
     source_sha256: Annotated[str, Field(description="Hash of the source (plan time).")] = ""
     architecture: Annotated[str, Field(description="model_type of the model.")] = ""
@@ -149,8 +149,6 @@ class LlmModelOutputs(Outputs):
     parameters: Annotated[int, Field(description="Number of parameters.")] = 0
     size_bytes: Annotated[int, Field(description="Size of the artifact on disk.")] = 0
     vocab_size: Annotated[int, Field(description="Tokenizer vocabulary size.")] = 0
-    cache_key: str = ""
-    cache_parts: dict[str, str] = {}
 
 
 # -- fine_tune -------------------------------------------------------------------------------
@@ -197,7 +195,7 @@ class FineTuneSpec(ResourceSpec):
         return self
 
 
-class FineTuneOutputs(Outputs):
+class FineTuneOutputs(CachedJobOutputs):
     uri: Annotated[str, Field(description="Fine-tuned model artifact (LoRA merged).")] = ""
     loss_history: Annotated[list[float], Field(description="Training loss per step.")] = []
     train_loss: float = 0.0
@@ -210,8 +208,6 @@ class FineTuneOutputs(Outputs):
     trainable_parameters: int = 0
     duration_s: float = 0.0
     device_used: str = ""
-    cache_key: str = ""
-    cache_parts: dict[str, str] = {}
 
 
 # -- compression -----------------------------------------------------------------------------
@@ -263,7 +259,7 @@ class CompressionSpec(ResourceSpec):
     device: Annotated[Device, ForceNew] = Device.AUTO
 
 
-class CompressionOutputs(Outputs):
+class CompressionOutputs(CachedJobOutputs):
     uri: Annotated[str, Field(description="Compressed artifact, loadable by load_causal_lm.")] = ""
     format: Annotated[str, Field(description="hf, onnx or torch-int8.")] = ""
     size_bytes: int = 0
@@ -272,8 +268,6 @@ class CompressionOutputs(Outputs):
     quantized: Annotated[int, Field(description="Nodes or modules quantized.")] = 0
     kept_float: Annotated[list[str], Field(description="Quantizable ones kept float.")] = []
     duration_s: float = 0.0
-    cache_key: str = ""
-    cache_parts: dict[str, str] = {}
 
 
 # -- benchmark -------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from specs.base import ForceNew, Outputs, ResourceSpec
+from specs.base import CachedJobOutputs, ForceNew, Outputs, ResourceSpec
 from specs.gates import Gate
 
 __all__ = [
@@ -216,7 +216,17 @@ class TrainingJobSpec(ResourceSpec):
     ] = None
 
 
-class TrainingJobOutputs(Outputs):
+class _JobRunOutputs(CachedJobOutputs):
+    """What the outputs of an ML job say of the run that produced them."""
+
+    run_id: Annotated[str, Field(description="The run that produced these outputs.")] = ""
+    log_path: Annotated[str, Field(description="Log of that run.")] = ""
+    reused: Annotated[bool, Field(description="Whether the last apply reused a cached run.")] = (
+        False
+    )
+
+
+class TrainingJobOutputs(_JobRunOutputs):
     """What a training run produced."""
 
     model_config = _LAZY
@@ -233,15 +243,6 @@ class TrainingJobOutputs(Outputs):
     job_duration_s: Annotated[
         float, Field(description="Seconds of the whole child process (startup included).")
     ] = 0.0
-    run_id: Annotated[str, Field(description="The run that trained the model.")] = ""
-    log_path: Annotated[str, Field(description="Log of that run.")] = ""
-    reused: Annotated[bool, Field(description="Whether the last apply reused a cached run.")] = (
-        False
-    )
-    cache_key: Annotated[str, Field(description="Hash of everything the model depends on.")] = ""
-    cache_parts: Annotated[
-        dict[str, str], Field(description="The inputs of the cache key, each hashed.")
-    ] = {}
 
 
 class EvaluationSpec(ResourceSpec):
@@ -268,7 +269,7 @@ class EvaluationSpec(ResourceSpec):
     ] = {}
 
 
-class EvaluationOutputs(Outputs):
+class EvaluationOutputs(_JobRunOutputs):
     """What an evaluation measured (``scores``, since ``metrics`` names what to measure)."""
 
     model_config = _LAZY
@@ -283,15 +284,6 @@ class EvaluationOutputs(Outputs):
     passed: Annotated[bool, Field(description="Whether every gate passed.")] = False
     rows: Annotated[int, Field(description="Rows evaluated.")] = 0
     task: Annotated[str, Field(description="`classification` or `regression`.")] = ""
-    run_id: Annotated[str, Field(description="The run that measured the metrics.")] = ""
-    log_path: Annotated[str, Field(description="Log of that run.")] = ""
-    reused: Annotated[bool, Field(description="Whether the last apply reused a cached run.")] = (
-        False
-    )
-    cache_key: Annotated[str, Field(description="Hash of everything the metrics depend on.")] = ""
-    cache_parts: Annotated[
-        dict[str, str], Field(description="The inputs of the cache key, each hashed.")
-    ] = {}
 
 
 class ModelSpec(ResourceSpec):

@@ -20,7 +20,8 @@ from engine.expr.template import ExprError
 from engine.expr.unknown import contains_unknown
 from engine.plans.action import Action
 from engine.plans.change import Plan, ResourceChange
-from engine.plans.instance import InstanceRequest, check_inputs
+from engine.plans.check import check_inputs
+from engine.plans.instance import InstanceRequest
 from engine.providers import ProviderContext
 from engine.registry import Registry
 from engine.states.store import (
@@ -256,24 +257,23 @@ class Applier:
         provider = rtype.provider(self.ctx.for_address(change.address))
         provider.delete(prior.id, dict(prior.outputs))
 
-    def _delete(self, change: ResourceChange) -> None:
-        self.progress.start(change.address, "delete")
+    def _delete_and_forget(self, change: ResourceChange, verb: str) -> None:
+        """Delete the prior resource, then its state record; a failure is shown and raised
+        (the record stays: a failed delete means the resource still exists)."""
+        self.progress.start(change.address, verb)
         try:
             self._delete_prior(change)
         except BaseException as exc:
             self.progress.fail(change.address, _message(exc))
             raise
         self.store.remove_resource(self.plan.workspace, change.address)
+
+    def _delete(self, change: ResourceChange) -> None:
+        self._delete_and_forget(change, "delete")
         self.progress.finish(change.address, "delete")
 
     def _replace_deleting_first(self, change: ResourceChange) -> None:
-        self.progress.start(change.address, "replace")
-        try:
-            self._delete_prior(change)
-        except BaseException as exc:
-            self.progress.fail(change.address, _message(exc))
-            raise
-        self.store.remove_resource(self.plan.workspace, change.address)
+        self._delete_and_forget(change, "replace")
         self._create(change, "replace", announce=False)  # "Replacing..." is out already
 
     def _refresh(self, change: ResourceChange) -> None:

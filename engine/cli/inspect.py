@@ -10,10 +10,10 @@ from typing import Any
 
 from engine.cli.output import fail
 from engine.errors import DiagnosticsError
+from engine.placeholders import SENSITIVE
 from engine.plans.values import mask_sensitive
 from engine.project import Project, open_project
 from engine.states.store import ResourceState
-from engine.views.display import SENSITIVE
 from engine.views.outputs import render_output_value, render_outputs, render_outputs_json
 
 

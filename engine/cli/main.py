@@ -10,11 +10,25 @@ import os
 import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, TypeAlias
 
 from engine.redaction import RedactingStream
 
+if TYPE_CHECKING:
+    _Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
 
-def _plan_options(p: argparse.ArgumentParser) -> None:
+
+def _lock_timeout_option(p: argparse.ArgumentParser, *, explained: bool = False) -> None:
+    p.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="wait this many seconds for the state lock (default 0)" if explained else None,
+    )
+
+
+def _variable_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--var",
         action="append",
@@ -24,6 +38,10 @@ def _plan_options(p: argparse.ArgumentParser) -> None:
         help="set a variable (repeatable)",
     )
     p.add_argument("--var-file", action="append", default=[], metavar="FILE", dest="var_files")
+
+
+def _scope_options(p: argparse.ArgumentParser) -> None:
+    """What the plan covers: some resources, a replacement, a refresh, or everything's end."""
     p.add_argument(
         "--target",
         action="append",
@@ -49,19 +67,9 @@ def _plan_options(p: argparse.ArgumentParser) -> None:
         help="refresh state before planning (default true)",
     )
     p.add_argument("--destroy", action="store_true", help="plan destroying everything")
-    p.add_argument(
-        "--untrusted",
-        action="store_true",
-        help="plan a spec from an untrusted source: run no user code, read nothing "
-        "outside the project",
-    )
-    p.add_argument(
-        "--lock-timeout",
-        type=float,
-        default=0.0,
-        metavar="S",
-        help="wait this many seconds for the state lock (default 0)",
-    )
+
+
+def _policy_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--policy",
         action="append",
@@ -81,6 +89,20 @@ def _plan_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reason", default=None, help="why the override is justified")
 
 
+def _plan_options(p: argparse.ArgumentParser) -> None:
+    """The options every command that plans takes (plan, apply, destroy)."""
+    _variable_options(p)
+    _scope_options(p)
+    p.add_argument(
+        "--untrusted",
+        action="store_true",
+        help="plan a spec from an untrusted source: run no user code, read nothing "
+        "outside the project",
+    )
+    _lock_timeout_option(p, explained=True)
+    _policy_options(p)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="opspec",
@@ -96,9 +118,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--workspace", default=None, help="the workspace (default: selected)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
     sub.add_parser("validate", help="check the specs without touching state")
+    _run_parsers(sub)
+    _inspect_parsers(sub)
+    _state_parser(sub)
+    _workspace_parser(sub)
+    p = sub.add_parser("force-unlock", help="clear the state lock")
+    p.add_argument("lock_id", nargs="?", default=None)
+    p.add_argument("--force", action="store_true", help="do not ask for confirmation")
+    _optional_commands(sub)
+    return parser
 
+
+def _apply_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--parallelism", type=int, default=4, metavar="N")
+    p.add_argument("--executor", default=None, choices=["local", "pulumi", "ray"])
+
+
+def _run_parsers(sub: _Subparsers) -> None:
+    """The commands that plan, change, or refresh the real resources."""
     p = sub.add_parser("plan", help="show what apply would change")
     _plan_options(p)
     p.add_argument("--out", default=None, metavar="FILE", help="save the plan to FILE")
@@ -108,21 +147,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("apply", help="make the changes (or apply a saved plan)")
     p.add_argument("planfile", nargs="?", default=None, metavar="PLANFILE")
     _plan_options(p)
-    p.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
-    p.add_argument("--parallelism", type=int, default=4, metavar="N")
-    p.add_argument("--executor", default=None, choices=["local", "pulumi", "ray"])
+    _apply_options(p)
 
     p = sub.add_parser("destroy", help="destroy everything in the state")
     _plan_options(p)
-    p.add_argument("--auto-approve", action="store_true")
-    p.add_argument("--parallelism", type=int, default=4, metavar="N")
-    p.add_argument("--executor", default=None, choices=["local", "pulumi", "ray"])
+    _apply_options(p)
 
     p = sub.add_parser("refresh", help="update state to match the real resources")
-    p.add_argument("--lock-timeout", type=float, default=0.0, metavar="S")
-    p.add_argument("--var", action="append", default=[], metavar="K=V", dest="vars")
-    p.add_argument("--var-file", action="append", default=[], metavar="FILE", dest="var_files")
+    _lock_timeout_option(p)
+    _variable_options(p)
 
+
+def _inspect_parsers(sub: _Subparsers) -> None:
+    """The commands that read state or configuration (and `import`, which adopts into it)."""
     p = sub.add_parser("output", help="show root outputs")
     p.add_argument("name", nargs="?", default=None)
     p.add_argument("--json", action="store_true")
@@ -143,20 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="adopt an existing resource into state")
     p.add_argument("address")
     p.add_argument("id")
-    p.add_argument("--lock-timeout", type=float, default=0.0, metavar="S")
-
-    _state_parser(sub)
-    _workspace_parser(sub)
-
-    p = sub.add_parser("force-unlock", help="clear the state lock")
-    p.add_argument("lock_id", nargs="?", default=None)
-    p.add_argument("--force", action="store_true", help="do not ask for confirmation")
-
-    _optional_commands(sub)
-    return parser
+    _lock_timeout_option(p)
 
 
-def _state_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _state_parser(sub: _Subparsers) -> None:
     state = sub.add_parser("state", help="inspect and edit state")
     ssub = state.add_subparsers(dest="state_command", metavar="SUBCOMMAND", required=True)
     ssub.add_parser("list", help="list resource addresses")
@@ -172,10 +199,10 @@ def _state_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("file")
     p.add_argument("--force", action="store_true")
     for p in ssub.choices.values():
-        p.add_argument("--lock-timeout", type=float, default=0.0, metavar="S")
+        _lock_timeout_option(p)
 
 
-def _workspace_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _workspace_parser(sub: _Subparsers) -> None:
     ws = sub.add_parser("workspace", help="manage workspaces")
     wsub = ws.add_subparsers(dest="workspace_command", metavar="SUBCOMMAND", required=True)
     wsub.add_parser("list")
@@ -190,7 +217,7 @@ def _workspace_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
 COMMANDS_GROUP = "opspec.commands"
 
 
-def _optional_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _optional_commands(sub: _Subparsers) -> None:
     """Commands whose extras may not be installed (imported only to register)."""
     registers = []
     for module in ("engine.cli.policy_cmd", "engine.cli.artifacts_cmd"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -117,47 +118,47 @@ def _validated(
         return None
 
 
-def _duplicate(kind: str, name: str, first: SourcePos, pos: SourcePos, diags: Diagnostics) -> None:
+def _named_entries(
+    kind: str, file: str, section: YamlMap, diags: Diagnostics
+) -> Iterator[tuple[str, Any, SourcePos]]:
+    """The entries of a ``variables:``, ``locals:`` or ``outputs:`` section whose names are
+    valid (the others are reported), each with the position of its name."""
+    for name, value in section.items():
+        if _check_name(kind, name, file, section, diags):
+            yield name, value, pos_at(file, section, (name,), key=True)
+
+
+def _declared_before(
+    kind: str, name: str, declared: Mapping[str, Any], pos: SourcePos, diags: Diagnostics
+) -> bool:
+    """Whether ``name`` is already declared (in this file or another); if so, say where."""
+    if name not in declared:
+        return False
+    first = declared[name].pos
     diags.append(error(f"duplicate {kind} `{name}`", f"also declared at {first}", pos))
+    return True
 
 
 def _load_variables(config: Config, file: str, section: YamlMap, diags: Diagnostics) -> None:
-    for name, value in section.items():
-        if not _check_name("variable", name, file, section, diags):
-            continue
-        pos = pos_at(file, section, (name,), key=True)
+    for name, value, pos in _named_entries("variable", file, section, diags):
         body = value if value is not None else {}
         spec = _validated(VariableSpec, body, file, section, name, f"variable `{name}`", diags)
-        if spec is None:
-            continue
-        if name in config.variables:
-            _duplicate("variable", name, config.variables[name].pos, pos, diags)
+        if spec is None or _declared_before("variable", name, config.variables, pos, diags):
             continue
         has_default = isinstance(body, dict) and "default" in body
         config.variables[name] = VariableBlock(name, spec, has_default, pos)
 
 
 def _load_locals(config: Config, file: str, section: YamlMap, diags: Diagnostics) -> None:
-    for name, value in section.items():
-        if not _check_name("local", name, file, section, diags):
-            continue
-        pos = pos_at(file, section, (name,), key=True)
-        if name in config.locals:
-            _duplicate("local", name, config.locals[name].pos, pos, diags)
-            continue
-        config.locals[name] = LocalBlock(name, value, pos, section)
+    for name, value, pos in _named_entries("local", file, section, diags):
+        if not _declared_before("local", name, config.locals, pos, diags):
+            config.locals[name] = LocalBlock(name, value, pos, section)
 
 
 def _load_outputs(config: Config, file: str, section: YamlMap, diags: Diagnostics) -> None:
-    for name, value in section.items():
-        if not _check_name("output", name, file, section, diags):
-            continue
-        pos = pos_at(file, section, (name,), key=True)
+    for name, value, pos in _named_entries("output", file, section, diags):
         spec = _validated(OutputSpec, value, file, section, name, f"output `{name}`", diags)
-        if spec is None:
-            continue
-        if name in config.outputs:
-            _duplicate("output", name, config.outputs[name].pos, pos, diags)
+        if spec is None or _declared_before("output", name, config.outputs, pos, diags):
             continue
         config.outputs[name] = OutputBlock(name, spec, pos, pos_at(file, section, (name, "value")))
 

@@ -142,28 +142,28 @@ def _fast(text: str) -> Any:
 
 
 def _build(loader: _PosLoader) -> Any:
+    loader.get_event()  # StreamStart
+    if type(loader.get_event()) is yaml.StreamEndEvent:  # else DocumentStart
+        return None
+    return _build_document(loader)
+
+
+def _build_document(loader: _PosLoader) -> Any:
+    """The document whose DocumentStart was read, or ``_FALLBACK``.
+
+    Longer than the rest on purpose: this loop runs once per event of every spec file (ten
+    events a resource), so what every event does stays inline, on local names; only the
+    rarer steps are functions (:func:`_typed_scalar`, :func:`_open_container`).
+    """
     get = loader.get_event
     resolve = loader.resolve
-    constructors = loader.yaml_constructors
     tags: dict[str, str] = {}  # plain scalar -> resolved tag (keys repeat a lot)
-    # Local names: this loop runs once per scalar of every spec file.
-    scalar_event, mapping_start, sequence_start = (
+    scalar_event, mapping_end, sequence_end = (
         yaml.ScalarEvent,
-        yaml.MappingStartEvent,
-        yaml.SequenceStartEvent,
+        yaml.MappingEndEvent,
+        yaml.SequenceEndEvent,
     )
-    mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
-    max_nesting = yamlvalues.MAX_NESTING
-    resolved_first, scalar_tags, yaml_map, yaml_list = (
-        _RESOLVED_FIRST,
-        _SCALAR_TAGS,
-        YamlMap,
-        YamlList,
-    )
-    get()  # StreamStart
-    event = get()
-    if type(event) is yaml.StreamEndEvent:
-        return None
+    resolved_first, yaml_list = _RESOLVED_FIRST, YamlList
     root: Any = _FALLBACK
     # Open containers; for a mapping, the key waiting for its value (or _FALLBACK for none).
     stack: list[Any] = []
@@ -172,7 +172,6 @@ def _build(loader: _PosLoader) -> Any:
     while True:
         event = get()
         cls = type(event)
-        mark = event.start_mark
         if cls is scalar_event:
             if event.anchor is not None:
                 return _FALLBACK
@@ -183,48 +182,28 @@ def _build(loader: _PosLoader) -> Any:
                 if tag is None:
                     tag = tags[value] = resolve(yaml.ScalarNode, value, (True, False))
                 if tag != _STR:
-                    if tag not in scalar_tags:
+                    value = _typed_scalar(loader, event, tag)
+                    if value is _FALLBACK:
                         return _FALLBACK
-                    if (
-                        tag == _INT
-                        and len(value) < 19  # fits in 64 bits; longer ones are range-checked
-                        and value.isdigit()
-                        and (value[0] != "0" or value == "0")
-                    ):
-                        value = int(value)  # plain decimal (a leading 0 means octal in YAML 1.1)
-                    else:
-                        node = yaml.ScalarNode(tag, value, mark, event.end_mark)
-                        value = constructors[tag](loader, node)
             elif tag is not None:
                 return _FALLBACK
-        elif cls is mapping_start or cls is sequence_start:
-            if event.anchor is not None or event.tag is not None:
-                return _FALLBACK
-            if stack and type(stack[-1]) is yaml_map and keys[-1] is _FALLBACK:
-                return _FALLBACK  # a complex key: the full path reports it
-            if len(stack) == max_nesting:
-                raise yamlvalues.too_deep(mark)
-            container: Any = yaml_map() if cls is mapping_start else yaml_list()
-            container.pos = (mark.line + 1, mark.column + 1)
-            stack.append(container)
-            keys.append(_FALLBACK)
-            key_marks.append((0, 0))
-            continue
+            mark = event.start_mark
+            pos = (mark.line + 1, mark.column + 1)
         elif cls is mapping_end or cls is sequence_end:
             value = stack.pop()  # a finished container: placed below like a scalar
             keys.pop()
             key_marks.pop()
+            pos = value.pos
+        elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
+            if not _open_container(event, stack, keys, key_marks):
+                return _FALLBACK
+            continue
         elif cls is yaml.DocumentEndEvent:
             if type(get()) is not yaml.StreamEndEvent:
                 return _FALLBACK  # a second document: the full path reports it
             return root
         else:  # an alias
             return _FALLBACK
-        pos = (
-            value.pos
-            if cls is mapping_end or cls is sequence_end
-            else (mark.line + 1, mark.column + 1)
-        )
         if not stack:
             root = value
             continue
@@ -247,6 +226,42 @@ def _build(loader: _PosLoader) -> Any:
             parent.key_pos[key] = key_marks[-1]
             parent.value_pos[key] = pos
             keys[-1] = _FALLBACK
+
+
+def _typed_scalar(loader: _PosLoader, event: Any, tag: str) -> Any:
+    """A plain scalar whose tag is not ``str``: its value, or ``_FALLBACK`` for a tag the fast
+    path does not build. (Events are ``Any`` here as in the loop: the C parser's marks are not
+    the classes PyYAML's stubs name.)"""
+    if tag not in _SCALAR_TAGS:
+        return _FALLBACK
+    value: str = event.value
+    if (
+        tag == _INT
+        and len(value) < 19  # fits in 64 bits; longer ones are range-checked
+        and value.isdigit()
+        and (value[0] != "0" or value == "0")
+    ):
+        return int(value)  # plain decimal (a leading 0 means octal in YAML 1.1)
+    node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark)
+    return loader.yaml_constructors[tag](loader, node)
+
+
+def _open_container(event: Any, stack: list[Any], keys: list[Any], key_marks: list[Pos]) -> bool:
+    """Push a new mapping or sequence; False when the fast path cannot build it (an anchor, a
+    tag, or a complex key)."""
+    if event.anchor is not None or event.tag is not None:
+        return False
+    if stack and type(stack[-1]) is YamlMap and keys[-1] is _FALLBACK:
+        return False  # a complex key: the full path reports it
+    mark = event.start_mark
+    if len(stack) == yamlvalues.MAX_NESTING:
+        raise yamlvalues.too_deep(mark)
+    container: Any = YamlMap() if type(event) is yaml.MappingStartEvent else YamlList()
+    container.pos = (mark.line + 1, mark.column + 1)
+    stack.append(container)
+    keys.append(_FALLBACK)
+    key_marks.append((0, 0))
+    return True
 
 
 def parse(text: str) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any, Generic, Protocol, TypeVar
 
 import networkx as nx
@@ -57,17 +57,17 @@ class Graph(Generic[N]):
         return sorted(self._g.successors(node))
 
     def ancestors(self, nodes: Iterable[N]) -> set[N]:
-        out: set[N] = set()
-        for n in nodes:
-            if n in self._g:
-                out |= nx.ancestors(self._g, n)
-        return out
+        return self._reached(nodes, nx.ancestors)
 
     def descendants(self, nodes: Iterable[N]) -> set[N]:
+        return self._reached(nodes, nx.descendants)
+
+    def _reached(self, nodes: Iterable[N], reach: Callable[[nx.DiGraph, N], set[N]]) -> set[N]:
+        """Every node ``reach`` finds from any of ``nodes`` (those not in the graph skipped)."""
         out: set[N] = set()
         for n in nodes:
             if n in self._g:
-                out |= nx.descendants(self._g, n)
+                out |= reach(self._g, n)
         return out
 
     def cycles(self) -> list[list[N]]:

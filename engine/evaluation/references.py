@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -11,7 +12,7 @@ from engine.config.validation import did_you_mean
 from engine.diagnostics import Diagnostic, error
 from engine.expr.evaluate import PathExprError, Site, refs_in
 from engine.expr.sandbox import environment
-from engine.expr.template import Ref
+from engine.expr.template import PathPart, Ref
 from engine.registry import Registry
 from specs.base import attribute_names
 
@@ -57,6 +58,9 @@ def check_refs(
     return out
 
 
+Problem = tuple[str, str]  # a diagnostic's summary and detail
+
+
 def _check_one(
     ref: Ref,
     config: Config,
@@ -64,41 +68,54 @@ def _check_one(
     allow_each: bool,
     jinja: frozenset[str],
     out: NodeRefs,
-) -> tuple[str, str] | None:
+) -> Problem | None:
+    """What is wrong with one reference, if anything; the node it depends on joins ``out``."""
     root, path = ref.root, ref.path
     if root == "var":
-        if not path:
-            return None
-        name = str(path[0])
-        if name not in config.variables:
-            return (
-                f"reference to undeclared variable `var.{name}`",
-                did_you_mean(name, config.variables).strip(),
-            )
-        return None
+        return _check_declared("variable", root, path, config.variables)
     if root == "local":
-        if not path:
-            return None
-        name = str(path[0])
-        if name not in config.locals:
-            return (
-                f"reference to undeclared local `local.{name}`",
-                did_you_mean(name, config.locals).strip(),
-            )
-        out.dependencies.add(f"local.{name}")
-        return None
+        problem = _check_declared("local", root, path, config.locals)
+        if problem is None and path:
+            out.dependencies.add(f"local.{path[0]}")
+        return problem
     if root == "each":
-        if not allow_each:
-            return ("`each` is only available in resources with for_each", "")
-        if path and path[0] not in ("key", "value"):
-            return (f"`each` has no attribute `{path[0]}`", "Use each.key or each.value.")
-        return None
+        return _check_each(path, allow_each)
     types = config.resource_types
     if root not in types:
         if root in jinja:
             return None
         hint = did_you_mean(root, [*types, "var", "local", "each"]).strip()
         return (f"reference to unknown name `{root}`", hint)
+    return _check_resource(root, path, config, registry, out)
+
+
+def _check_declared(
+    kind: str, root: str, path: tuple[PathPart, ...], declared: Collection[str]
+) -> Problem | None:
+    """``var.NAME`` or ``local.NAME``: the name must be declared."""
+    if not path:
+        return None
+    name = str(path[0])
+    if name in declared:
+        return None
+    return (
+        f"reference to undeclared {kind} `{root}.{name}`",
+        did_you_mean(name, declared).strip(),
+    )
+
+
+def _check_each(path: tuple[PathPart, ...], allow_each: bool) -> Problem | None:
+    if not allow_each:
+        return ("`each` is only available in resources with for_each", "")
+    if path and path[0] not in ("key", "value"):
+        return (f"`each` has no attribute `{path[0]}`", "Use each.key or each.value.")
+    return None
+
+
+def _check_resource(
+    root: str, path: tuple[PathPart, ...], config: Config, registry: Registry, out: NodeRefs
+) -> Problem | None:
+    """``TYPE.NAME[.KEY].ATTRIBUTE``: the block must be declared, the attribute exist."""
     if not path:
         return (f"`{root}` needs a resource name: write `{root}.NAME.attribute`", "")
     block_addr = f"{root}.{path[0]}"

@@ -12,6 +12,7 @@ from typing import Any
 from engine.config.model import Config, VarType
 from engine.config.yamlpos import YamlError, YamlMap, parse, position
 from engine.diagnostics import Diagnostics, SourcePos, error
+from engine.placeholders import SENSITIVE
 
 ENV_PREFIX = "OPSPEC_VAR_"
 
@@ -133,7 +134,7 @@ def resolve_variables(
             continue
         value = _plain(value)
         if not _type_ok(block.spec.type, value):
-            shown = "(sensitive)" if block.spec.sensitive else repr(value)
+            shown = SENSITIVE if block.spec.sensitive else repr(value)
             diags.append(
                 error(
                     f"variable `{name}` must be a {block.spec.type.value}",

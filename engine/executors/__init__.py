@@ -1,5 +1,9 @@
 """Executors other than the embedded local one (which is :mod:`engine.apply`).
 
+An executor takes a plan that was already reviewed and carries it out elsewhere; the plan, the
+state it commits and the diagnostics stay the engine's. ``executor: ray`` is refused at plan
+time until that executor exists.
+
 The ``pulumi`` executor, one module per step:
 
 - :mod:`.pulumi_exec` — the entry point (``apply_with_pulumi``) and the order of the steps;

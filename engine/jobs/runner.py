@@ -84,12 +84,46 @@ def run_job(
     Raises :class:`JobError` when the callable raises, the process dies, the timeout passes or
     the run is cancelled; the message carries the exit status and the end of the log.
     """
+    run_dir = _new_run_dir(runs_dir, address)
+    log_path = run_dir / "log.txt"
+    result_path = run_dir / "result.json"
+    request = _write_request(run_dir, target, kwargs, result_path, code_dir)
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-P", "-m", "engine.jobs.child", str(request)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env=_child_env(env, private_kwargs),
+        cwd=cwd,
+        start_new_session=True,  # a Ctrl-C in the terminal reaches the engine, not the job
+    )
+    logger = threading.Thread(target=_copy_log, args=(proc, log_path), daemon=True)
+    logger.start()
+    reason = _wait(proc, started, timeout_s)
+    logger.join(timeout=_LOG_DRAIN_S)
+    duration = time.monotonic() - started
+    value = _job_value(address, proc, reason, log_path, result_path)
+    return JobResult(value, run_dir, log_path, duration)
+
+
+def _new_run_dir(runs_dir: Path, address: str) -> Path:
+    """A private folder of its own for this run: ``runs/<address>/<time>-<random>``."""
     run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     run_dir = runs_dir / _safe_dir_name(address) / run_id
     make_private_dir(run_dir)  # the request and the log may hold what a job should not show
-    log_path = run_dir / "log.txt"
+    return run_dir
+
+
+def _write_request(
+    run_dir: Path,
+    target: str,
+    kwargs: dict[str, Any],
+    result_path: Path,
+    code_dir: Path | None,
+) -> Path:
+    """The request file the child reads: what to call, with what, and where to answer."""
     request = run_dir / "request.json"
-    result_path = run_dir / "result.json"
     request.write_text(
         json.dumps(
             {
@@ -100,38 +134,37 @@ def run_job(
             }
         )
     )
+    return request
+
+
+def _child_env(env: dict[str, str] | None, private_kwargs: dict[str, Any] | None) -> dict[str, str]:
     child_env = dict(os.environ)
     child_env.update(env or {})
     child_env["PYTHONUNBUFFERED"] = "1"
     if private_kwargs:
         child_env[PRIVATE_KWARGS_ENV] = json.dumps(private_kwargs)
-    started = time.monotonic()
-    proc = subprocess.Popen(
-        [sys.executable, "-P", "-m", "engine.jobs.child", str(request)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        env=child_env,
-        cwd=cwd,
-        start_new_session=True,  # a Ctrl-C in the terminal reaches the engine, not the job
-    )
-    logger = threading.Thread(target=_copy_log, args=(proc, log_path), daemon=True)
-    logger.start()
-    reason = _wait(proc, started, timeout_s)
-    logger.join(timeout=_LOG_DRAIN_S)
-    duration = time.monotonic() - started
-    if reason:
-        raise JobError(f"{address}: job {reason}; log {log_path}\n{_tail(log_path)}")
+    return child_env
+
+
+def _job_value(
+    address: str,
+    proc: subprocess.Popen[bytes],
+    stopped: str,
+    log_path: Path,
+    result_path: Path,
+) -> Any:
+    """The value the job returned; :class:`JobError` when it was stopped, failed or wrote none."""
+    if stopped:
+        raise JobError(f"{address}: job {stopped}; log {log_path}\n{_tail(log_path)}")
     if proc.returncode != 0:
         raise JobError(
             f"{address}: job exited with status {proc.returncode}; log {log_path}\n"
             f"{_tail(log_path)}"
         )
     try:
-        value = json.loads(_read_redacted(result_path))
+        return json.loads(_read_redacted(result_path))
     except (OSError, ValueError) as exc:
         raise JobError(f"{address}: job wrote no result ({exc}); log {log_path}") from exc
-    return JobResult(value, run_dir, log_path, duration)
 
 
 def _copy_log(proc: subprocess.Popen[bytes], log_path: Path) -> None:

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.expr.unknown import UNKNOWN
+from engine.placeholders import SENSITIVE
 from engine.plans.action import Action, ActionReason
 from engine.plans.values import PathT, mask_sensitive, sensitive_tree
-from engine.views.display import SENSITIVE
 
 FORMAT_VERSION = "1.0"
 

@@ -56,29 +56,44 @@ class ConfigGraph:
             )
 
     def _check_block(self, block: ResourceBlock) -> None:
+        """Check one resource block and add its edges: references inside its arguments and
+        ``for_each``, then ``depends_on`` and ``replace_triggered_by``."""
         addr = block.addr.block
-        rtype = self.registry.get(block.addr.type)
-        if rtype is None:
-            self.diags.append(
-                error(
-                    f"unknown resource type `{block.addr.type}`",
-                    "Known types: "
-                    + ", ".join(self.registry.names())
-                    + "."
-                    + did_you_mean(block.addr.type, self.registry.names()),
-                    block.pos,
-                    addr,
-                )
+        self._check_type(block)
+        self._check_executor(block)
+        deps = self._reference_deps(block) | self._explicit_deps(block)
+        self.block_deps[addr] = {d for d in deps if not d.startswith("local.")}
+        self._add_refs(addr, deps)
+
+    def _check_type(self, block: ResourceBlock) -> None:
+        if self.registry.get(block.addr.type) is not None:
+            return
+        self.diags.append(
+            error(
+                f"unknown resource type `{block.addr.type}`",
+                "Known types: "
+                + ", ".join(self.registry.names())
+                + "."
+                + did_you_mean(block.addr.type, self.registry.names()),
+                block.pos,
+                block.addr.block,
             )
+        )
+
+    def _check_executor(self, block: ResourceBlock) -> None:
         if block.executor is Executor.RAY:
             self.diags.append(
                 error(
                     "executor `ray` is not available yet",
                     "Use `local` (default) or `pulumi`.",
                     block.meta_pos.get("executor", block.pos),
-                    addr,
+                    block.addr.block,
                 )
             )
+
+    def _reference_deps(self, block: ResourceBlock) -> set[str]:
+        """The nodes the block's arguments and ``for_each`` refer to (each reference checked)."""
+        addr = block.addr.block
         refs = check_refs(
             addr,
             block.body,
@@ -102,12 +117,16 @@ class ConfigGraph:
             )
             deps |= fe.dependencies
             self.diags.extend(fe.diagnostics)
+        return deps
+
+    def _explicit_deps(self, block: ResourceBlock) -> set[str]:
+        """The blocks named by ``depends_on`` and ``lifecycle.replace_triggered_by``."""
+        addr = block.addr.block
+        lifecycle_pos = block.meta_pos.get("lifecycle", block.pos)
+        deps: set[str] = set()
         for target, pos in [
             *block.depends_on,
-            *[
-                (t, block.meta_pos.get("lifecycle", block.pos))
-                for t in block.lifecycle.replace_triggered_by
-            ],
+            *[(t, lifecycle_pos) for t in block.lifecycle.replace_triggered_by],
         ]:
             try:
                 dep = parse_address(target).block
@@ -125,8 +144,7 @@ class ConfigGraph:
                 )
                 continue
             deps.add(dep)
-        self.block_deps[addr] = {d for d in deps if not d.startswith("local.")}
-        self._add_refs(addr, deps)
+        return deps
 
     def _add_refs(self, node: str, deps: set[str]) -> None:
         self.node_deps[node] = set(deps)

@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from engine.expr.unknown import is_unknown
+from engine.placeholders import KNOWN_AFTER_APPLY, SENSITIVE
 from engine.plans.action import ActionReason
 from engine.plans.change import FieldDiff
 from engine.plans.values import PathT, is_under, with_unknowns_shown
-from engine.views.display import KNOWN_AFTER_APPLY, SENSITIVE
 
 _HEX = re.compile(r"^[0-9a-f]{32,}$")
 _MAX_SHOWN = 3

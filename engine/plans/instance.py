@@ -8,27 +8,19 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from engine import redaction
 from engine.config.model import ResourceBlock
-from engine.config.validation import did_you_mean, fields_at
-from engine.diagnostics import Diagnostic, SourcePos, error
+from engine.diagnostics import Diagnostic, error
 from engine.expr.unknown import UNKNOWN, contains_unknown
+from engine.placeholders import KNOWN_AFTER_APPLY
 from engine.plans.action import Action, ActionInputs, ActionReason, decide_action
-from engine.plans.change import ResourceChange
+from engine.plans.change import FieldDiff, ResourceChange
+from engine.plans.check import check_inputs
 from engine.plans.diff import field_diffs, reason_text
-from engine.plans.values import PathT, get_path, is_under
-from engine.providers import CachedJob, Provider, SchemaFailure
+from engine.plans.values import PathT
+from engine.providers import CachedJob, Provider
 from engine.registry import ResourceType
 from engine.states.store import ResourceState, ResourceStatus
-from engine.views.display import KNOWN_AFTER_APPLY, SENSITIVE
-from specs.base import (
-    SpecType,
-    attribute_names,
-    field_names,
-    kinds_with_field,
-    spec_kinds,
-    spec_models,
-)
+from specs.base import attribute_names, field_names
 
 
 @dataclass
@@ -76,114 +68,18 @@ class InstanceRequest:
     executor: str
 
 
-def _failure_path(prop: str, body: Any) -> tuple[str | int, ...]:
-    out: list[str | int] = []
-    cur = body
-    for part in prop.split(".") if prop else []:
-        step: str | int = int(part) if isinstance(cur, list) and part.isdigit() else part
-        out.append(step)
-        try:
-            cur = cur[step]
-        except (KeyError, IndexError, TypeError):
-            cur = None
-    return tuple(out)
-
-
-def _with_ignored(req: InstanceRequest) -> dict[str, Any]:
-    """The inputs with ``lifecycle.ignore_changes`` fields kept at their stored values."""
-    ignored = req.block.lifecycle.ignore_changes
-    if not ignored or req.prior is None:
-        return req.inputs
-    inputs = dict(req.inputs)
-    for name in ignored:
-        if name in req.prior.inputs:
-            inputs[name] = req.prior.inputs[name]
-        else:
-            inputs.pop(name, None)
-    return inputs
-
-
-def check_inputs(req: InstanceRequest) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
-    olds = dict(req.prior.inputs) if req.prior else {}
-    result = req.provider.check(olds, _with_ignored(req))
-    failures = list(result.failures or [])
-    if not failures:
-        return dict(result.inputs), []
-    diags = []
-    for f in failures:
-        path = _failure_path(f.property, req.block.body)
-        reason = _masked_reason(f.reason, path, req)
-        if isinstance(f, SchemaFailure) and f.error_type == "extra_forbidden" and path:
-            diags.append(_unknown_field(req, f, path))
-            continue
-        pos: SourcePos = req.block.pos_of(path)
-        where = f"`{f.property}`" if f.property else req.address
-        missing = isinstance(f, SchemaFailure) and f.error_type in _MISSING
-        summary = f"missing required field {where}" if missing else f"invalid {where}"
-        diags.append(error(f"{summary} in {req.address}", reason, pos, req.address))
-    return None, diags
-
-
-# Pydantic's error types for a required field, or a union's tag, that the inputs leave out.
-_MISSING = frozenset({"missing", "union_tag_not_found"})
-
-
-def _unknown_field(
-    req: InstanceRequest, f: SchemaFailure, path: tuple[str | int, ...]
-) -> Diagnostic:
-    """A typo, or a field of another kind: name it and suggest the closest one there is."""
-    spec: SpecType = req.rtype.spec
-    name = str(path[-1])
-    model = spec_kinds(spec).get(f.kind or "")
-    hint = did_you_mean(name, fields_at(model or spec_models(spec)[0], path[:-1]))
-    if model is None:
-        summary = f"unknown field `{f.property}` in {req.address}"
-        detail = f"`{req.rtype.name}` has no field `{name}`.{hint}"
-    else:
-        summary = f"unknown field `{f.property}` for a {f.kind} {req.rtype.name}"
-        elsewhere = len(path) == 1 and kinds_with_field(spec, name)
-        detail = (
-            f"{f.reason}."
-            if elsewhere
-            else f"a {f.kind} `{req.rtype.name}` has no field `{name}`.{hint}"
-        )
-    return error(summary, detail, req.block.key_pos_of(path), req.address)
-
-
-def _masked_reason(reason: str, path: tuple[str | int, ...], req: InstanceRequest) -> str:
-    """A check failure's reason without the secret it may quote (``got 'hunter2'``): the
-    failing value itself (quoted, as validators quote it) when it is sensitive, whatever its
-    length, and every remembered secret."""
-    if is_under(path, req.sensitive):
-        value = get_path(req.inputs, path)
-        if isinstance(value, str | int | float) and not isinstance(value, bool):
-            reason = reason.replace(repr(value), SENSITIVE)
-    return redaction.redact(reason)
-
-
 def plan_instance(req: InstanceRequest, *, refresh_only: bool) -> InstancePlan:
+    """Check the instance's inputs, diff them against what exists, decide the action, and
+    say which values dependents will read."""
     inputs, diags = check_inputs(req)
     if inputs is None:
         return InstancePlan(_placeholder(req), {}, diags)
-    prior = req.prior
-    refreshed = req.refreshed
+    prior, refreshed = req.prior, req.refreshed
     exists = prior is not None and (refreshed is None or refreshed.outputs is not None)
-    current = (
-        refreshed.outputs
-        if refreshed and refreshed.outputs is not None
-        else (prior.outputs if prior else None)
-    )
+    current = _current_outputs(req)
     spec_fields = list(field_names(req.rtype.spec))
     diffs = field_diffs(current or {}, inputs, spec_fields) if exists else []
-    changed = requires_replace = from_upstream = False
-    replace_paths: list[PathT] = []
-    if exists and prior is not None and current is not None:
-        d = req.provider.diff(prior.id, dict(current), inputs)
-        changed = bool(d.changes) if d.changes is not None else bool(diffs)
-        replaces = list(d.replaces or [])
-        requires_replace = bool(replaces)
-        replace_paths = [(r,) for r in replaces]
-        from_upstream = any(contains_unknown(x.after) for x in diffs if x.path[0] in replaces)
+    verdict = _provider_diff(req, current, inputs, diffs) if exists else _NOT_DIFFED
     action, reason = decide_action(
         ActionInputs(
             in_config=True,
@@ -192,9 +88,9 @@ def plan_instance(req: InstanceRequest, *, refresh_only: bool) -> InstancePlan:
             drifted=bool(refreshed and refreshed.drifted),
             vanished=bool(refreshed and refreshed.vanished),
             tainted=bool(prior and prior.status is ResourceStatus.TAINTED),
-            changed=changed,
-            requires_replace=requires_replace,
-            changes_from_upstream=from_upstream,
+            changed=verdict.changed,
+            requires_replace=bool(verdict.replace_paths),
+            changes_from_upstream=verdict.from_upstream,
             replace_requested=req.replace_requested,
             replace_triggered=bool(req.triggered_by),
             create_before_destroy=req.block.lifecycle.create_before_destroy,
@@ -204,13 +100,6 @@ def plan_instance(req: InstanceRequest, *, refresh_only: bool) -> InstancePlan:
         diags.append(_prevent_destroy(req, action))
     if action is Action.READ:
         return _refresh_only_change(req, refreshed, reason, diags)
-    detail = _detail(req, reason, refreshed)
-    shown = diffs
-    if reason is ActionReason.DRIFT and prior is not None and current is not None:
-        # Describe what changed outside opspec (outputs too), then any input changes.
-        keys = sorted(set(prior.outputs) | set(current), key=str)
-        shown = [*field_diffs(prior.outputs, current, keys), *diffs]
-        shown = list({d.path: d for d in shown}.values())
     cache, cached_outputs = _cache_info(req, inputs, action)
     attrs = _planned_attrs(req, inputs, current, action, cached_outputs)
     change = ResourceChange(
@@ -220,12 +109,12 @@ def plan_instance(req: InstanceRequest, *, refresh_only: bool) -> InstancePlan:
         index=req.key,
         action=action,
         action_reason=reason,
-        reason=reason_text(reason, shown, req.sensitive, detail=detail),
+        reason=_reason(req, reason, current, diffs),
         before=dict(prior.outputs) if prior else None,
         after=attrs if action.is_change or exists else None,
         before_sensitive=list(prior.sensitive_paths) if prior else [],
         after_sensitive=req.sensitive,
-        replace_paths=replace_paths,
+        replace_paths=list(verdict.replace_paths),
         field_diffs=diffs,
         cache=cache,
         pos=req.block.pos_text,
@@ -235,6 +124,62 @@ def plan_instance(req: InstanceRequest, *, refresh_only: bool) -> InstancePlan:
         prior_id=prior.id if prior else None,
     )
     return InstancePlan(change, attrs, diags)
+
+
+def _current_outputs(req: InstanceRequest) -> dict[str, Any] | None:
+    """What exists now: the refreshed outputs, else the stored ones, else nothing."""
+    refreshed = req.refreshed
+    if refreshed and refreshed.outputs is not None:
+        return refreshed.outputs
+    return req.prior.outputs if req.prior else None
+
+
+@dataclass(frozen=True, slots=True)
+class _ProviderDiff:
+    """The provider's verdict on an existing resource."""
+
+    changed: bool = False
+    replace_paths: tuple[PathT, ...] = ()  # the fields that force a replacement
+    from_upstream: bool = False  # a forcing field is unknown: it changes only upstream
+
+
+_NOT_DIFFED = _ProviderDiff()
+
+
+def _provider_diff(
+    req: InstanceRequest,
+    current: dict[str, Any] | None,
+    inputs: dict[str, Any],
+    diffs: list[FieldDiff],
+) -> _ProviderDiff:
+    prior = req.prior
+    if prior is None or current is None:
+        return _NOT_DIFFED
+    d = req.provider.diff(prior.id, dict(current), inputs)
+    replaces = list(d.replaces or [])
+    return _ProviderDiff(
+        changed=bool(d.changes) if d.changes is not None else bool(diffs),
+        replace_paths=tuple((r,) for r in replaces),
+        from_upstream=any(contains_unknown(x.after) for x in diffs if x.path[0] in replaces),
+    )
+
+
+def _reason(
+    req: InstanceRequest,
+    reason: ActionReason,
+    current: dict[str, Any] | None,
+    diffs: list[FieldDiff],
+) -> str:
+    """The human reason of the change, with the field changes that explain it."""
+    detail = _detail(req, reason, req.refreshed)
+    shown = diffs
+    prior = req.prior
+    if reason is ActionReason.DRIFT and prior is not None and current is not None:
+        # Describe what changed outside opspec (outputs too), then any input changes.
+        keys = sorted(set(prior.outputs) | set(current), key=str)
+        shown = [*field_diffs(prior.outputs, current, keys), *diffs]
+        shown = list({d.path: d for d in shown}.values())
+    return reason_text(reason, shown, req.sensitive, detail=detail)
 
 
 def _refresh_only_change(

@@ -18,7 +18,7 @@ from engine.addrs import parse_address
 from engine.config.model import Config, Executor, ResourceBlock
 from engine.dag import Graph
 from engine.diagnostics import Diagnostics, error
-from engine.evaluation.instances import BlockError, evaluate_inputs, expand
+from engine.evaluation.instances import BlockError, Instance, evaluate_inputs, expand
 from engine.evaluation.scope import Values
 from engine.evaluation.variables import resolve_variables
 from engine.expr.evaluate import evaluate_value
@@ -27,9 +27,10 @@ from engine.expr.unknown import UNKNOWN
 from engine.plans.action import Action
 from engine.plans.change import Plan, ResourceChange
 from engine.plans.config_graph import ConfigGraph, local_pos
-from engine.plans.instance import InstanceRequest, Refreshed, plan_instance, refresh
+from engine.plans.instance import InstancePlan, InstanceRequest, plan_instance, refresh
 from engine.plans.orphans import plan_orphans
 from engine.plans.outputs import plan_outputs
+from engine.plans.values import PathT
 from engine.providers import ProviderContext
 from engine.registry import Registry, ResourceType
 from engine.states.store import StateSnapshot
@@ -186,63 +187,80 @@ class Planner:
         for inst in instances:
             if self.opts.targets and not self._targeted(inst.address, block):
                 continue
-            try:
-                inputs, sensitive = evaluate_inputs(block, inst, self.values, rtype)
-            except BlockError as exc:
-                self.diags.extend(exc.diagnostics)
-                self._set_unknown(rtype, block, inst.key)
-                continue
-            prior = self.prior.resources.get(inst.address)
-            provider = rtype.provider(self.ctx.for_address(inst.address))
-            refreshed: Refreshed | None = None
-            try:
-                if prior is not None and (self.opts.refresh or self.opts.refresh_only):
-                    refreshed = refresh(provider, prior)
-                result = plan_instance(
-                    InstanceRequest(
-                        address=inst.address,
-                        key=inst.key,
-                        block=block,
-                        rtype=rtype,
-                        provider=provider,
-                        inputs=inputs,
-                        sensitive=sensitive,
-                        prior=prior,
-                        refreshed=refreshed,
-                        dependencies=deps,
-                        replace_requested=bool(self.opts.replace)
-                        and self._replace_requested(inst.address, block),
-                        changed_dependencies=[d for d in deps if d in self.changed_blocks],
-                        triggered_by=(
-                            self._triggered(block) if block.lifecycle.replace_triggered_by else []
-                        ),
-                        executor=self._executor(block),
-                    ),
-                    refresh_only=self.opts.refresh_only,
+            self._plan_instance(block, rtype, inst, deps)
+
+    def _plan_instance(
+        self, block: ResourceBlock, rtype: ResourceType, inst: Instance, deps: list[str]
+    ) -> None:
+        """Evaluate one instance's inputs, plan it, and record its change and the values
+        its dependents will read."""
+        assert self.values is not None
+        try:
+            inputs, sensitive = evaluate_inputs(block, inst, self.values, rtype)
+        except BlockError as exc:
+            self.diags.extend(exc.diagnostics)
+            self._set_unknown(rtype, block, inst.key)
+            return
+        request = self._request(block, rtype, inst, inputs, sensitive, deps)
+        try:
+            result = self._call_provider(request)
+        except Exception as exc:  # a provider's own failure, reported as a diagnostic
+            self.diags.append(
+                error(
+                    f"provider error while planning {inst.address}",
+                    redaction.redact(f"{type(exc).__name__}: {exc}"),
+                    block.pos,
+                    inst.address,
                 )
-            except Exception as exc:  # a provider's own failure, reported as a diagnostic
-                self.diags.append(
-                    error(
-                        f"provider error while planning {inst.address}",
-                        redaction.redact(f"{type(exc).__name__}: {exc}"),
-                        block.pos,
-                        inst.address,
-                    )
-                )
-                continue
-            if result.diagnostics:
-                self.diags.extend(result.diagnostics)
-            if not result.attrs:
-                # Checking failed (reported above): dependents read unknowns rather than
-                # reporting errors of their own about the missing attributes.
-                self._set_unknown(rtype, block, inst.key)
-                continue
-            self.changes[inst.address] = result.change
-            if result.change.action.is_change:
-                self.changed_blocks.add(block.addr.block)
-            self.values.set_resource(
-                block.addr.type, block.addr.name, inst.key, result.attrs, sensitive
             )
+            return
+        if result.diagnostics:
+            self.diags.extend(result.diagnostics)
+        if not result.attrs:
+            # Checking failed (reported above): dependents read unknowns rather than
+            # reporting errors of their own about the missing attributes.
+            self._set_unknown(rtype, block, inst.key)
+            return
+        self.changes[inst.address] = result.change
+        if result.change.action.is_change:
+            self.changed_blocks.add(block.addr.block)
+        self.values.set_resource(
+            block.addr.type, block.addr.name, inst.key, result.attrs, sensitive
+        )
+
+    def _request(
+        self,
+        block: ResourceBlock,
+        rtype: ResourceType,
+        inst: Instance,
+        inputs: dict[str, Any],
+        sensitive: list[PathT],
+        deps: list[str],
+    ) -> InstanceRequest:
+        """What planning one instance needs; ``refreshed`` is left for :meth:`_call_provider`."""
+        return InstanceRequest(
+            address=inst.address,
+            key=inst.key,
+            block=block,
+            rtype=rtype,
+            provider=rtype.provider(self.ctx.for_address(inst.address)),
+            inputs=inputs,
+            sensitive=sensitive,
+            prior=self.prior.resources.get(inst.address),
+            refreshed=None,
+            dependencies=deps,
+            replace_requested=bool(self.opts.replace)
+            and self._replace_requested(inst.address, block),
+            changed_dependencies=[d for d in deps if d in self.changed_blocks],
+            triggered_by=self._triggered(block) if block.lifecycle.replace_triggered_by else [],
+            executor=self._executor(block),
+        )
+
+    def _call_provider(self, req: InstanceRequest) -> InstancePlan:
+        """The provider calls of planning one instance: refresh (read), then check and diff."""
+        if req.prior is not None and (self.opts.refresh or self.opts.refresh_only):
+            req.refreshed = refresh(req.provider, req.prior)
+        return plan_instance(req, refresh_only=self.opts.refresh_only)
 
     def _check_across_instances(self) -> None:
         """Provider classes may check all instances of their type together (e.g. two

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from engine.expr.unknown import UNKNOWN
-from engine.views.display import KNOWN_AFTER_APPLY, SENSITIVE
+from engine.placeholders import KNOWN_AFTER_APPLY, SENSITIVE
 
 PathT = tuple[str | int, ...]
 

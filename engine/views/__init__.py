@@ -4,11 +4,12 @@ A plan is built once (:class:`engine.plans.change.Plan`, whose JSON document is 
 ``terraform show -json``) and shown in several ways: the text plan a terminal prints, the JSON
 document, the Markdown pull-request comment, the dependency graph, and the progress of an apply.
 They live together so that what every one of them must get right is decided in one place:
-``(sensitive)`` and ``(known after apply)`` (:mod:`engine.views.display`), escaping text that
-came from a spec before it reaches a terminal, a CI log or a comment, and the policy and cost
-sections, which the text plan and the comment both show.
+escaping text that came from a spec before it reaches a terminal, a CI log or a comment, and
+the policy and cost sections, which the text plan and the comment both show. The words shown
+for a secret or a value known only after apply are :mod:`engine.placeholders`', which the plan
+itself uses too.
 
-- :mod:`engine.views.display`        display constants and terminal-safe text
+- :mod:`engine.views.display`        terminal-safe text (and the placeholders, re-exported)
 - :mod:`engine.views.text`           the text plan (``opspec plan``, ``show PLANFILE``)
 - :mod:`engine.views.plan_json`      the JSON plan (``--format json``, ``show --json``)
 - :mod:`engine.views.markdown`       the pull-request comment, with
@@ -20,6 +21,6 @@ sections, which the text plan and the comment both show.
 - :mod:`engine.views.plan_graph`     the read-only dependency view over a plan JSON document
   that cost estimates and policies ask their questions of
 
-Views depend on plans, never the other way round, except for the display constants (which the
-plan's JSON document uses too) and the progress display that apply reports to.
+Views depend on plans, never the other way round (a test walks the imports of
+``engine/plans``); apply reports to the progress display.
 """

@@ -12,8 +12,9 @@ import html
 import json
 from typing import Any
 
+from engine.placeholders import KNOWN_AFTER_APPLY, SENSITIVE
 from engine.policy.secrets import is_plaintext, looks_like_secret_name
-from engine.views.display import KNOWN_AFTER_APPLY, SENSITIVE, terminal_safe
+from engine.views.display import terminal_safe
 from engine.views.markup import cell, details, fenced, plural
 
 LONG_VALUE = 1000

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from engine.placeholders import SENSITIVE
 from engine.states.store import OutputState
-from engine.views.display import SENSITIVE, terminal_safe
+from engine.views.display import terminal_safe
 
 
 def _shown(out: OutputState, reveal: bool) -> Any:

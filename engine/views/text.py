@@ -10,12 +10,13 @@ import json
 from typing import Any, assert_never
 
 from engine.expr.unknown import UNKNOWN
+from engine.placeholders import KNOWN_AFTER_APPLY, SENSITIVE
 from engine.plans.action import Action, ActionReason
 from engine.plans.change import OutputChange, Plan, ResourceChange
 from engine.plans.diff import format_path
 from engine.plans.values import PathT, is_under, with_unknowns_shown
 from engine.views.cost_section import render_cost_text
-from engine.views.display import KNOWN_AFTER_APPLY, SENSITIVE, terminal_safe
+from engine.views.display import terminal_safe
 from engine.views.policy_section import render_policy_text
 
 _encode_str = json.encoder.encode_basestring

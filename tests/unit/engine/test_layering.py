@@ -1,9 +1,11 @@
-"""Dependencies point one way: the engine imports no provider family.
+"""Dependencies point one way: the engine imports no provider family, plans no view.
 
 The engine finds provider classes through the ``opspec.providers`` entry points and family
 subcommands through ``opspec.commands``; providers import the SDK from ``engine.providers``. An
 ``import providers...`` anywhere under ``engine/`` (even one deferred into a function or kept
-for type checking) would make the engine depend on the families again.
+for type checking) would make the engine depend on the families again. Likewise views render
+plans, so nothing under ``engine/plans/`` imports ``engine.views``: what both need (the
+placeholders shown for secrets and unknowns) sits below both, in ``engine.placeholders``.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ def _imported_modules(tree: ast.AST) -> list[tuple[int, str]]:
     return found
 
 
-def _is_forbidden(module: str) -> bool:
-    return module == FORBIDDEN or module.startswith(FORBIDDEN + ".")
+def _is_forbidden(module: str, forbidden: str = FORBIDDEN) -> bool:
+    return module == forbidden or module.startswith(forbidden + ".")
 
 
 def test_the_walk_sees_every_kind_of_import() -> None:
@@ -40,16 +42,25 @@ def test_the_walk_sees_every_kind_of_import() -> None:
     assert not _is_forbidden("engine.providers")
 
 
-def test_no_engine_module_imports_providers() -> None:
-    files = sorted(ENGINE.rglob("*.py"))
-    assert len(files) > 50, "the engine's modules were not found"
-    offenders = [
+def _offenders(files: list[Path], forbidden: str) -> list[str]:
+    return [
         f"{path.relative_to(ENGINE.parent)}:{line}: {module}"
         for path in files
         for line, module in _imported_modules(ast.parse(path.read_text(), str(path)))
-        if _is_forbidden(module)
+        if _is_forbidden(module, forbidden)
     ]
-    assert offenders == []
+
+
+def test_no_engine_module_imports_providers() -> None:
+    files = sorted(ENGINE.rglob("*.py"))
+    assert len(files) > 50, "the engine's modules were not found"
+    assert _offenders(files, FORBIDDEN) == []
+
+
+def test_no_plans_module_imports_the_views() -> None:
+    files = sorted((ENGINE / "plans").rglob("*.py"))
+    assert len(files) > 5, "the plans' modules were not found"
+    assert _offenders(files, "engine.views") == []
 
 
 @pytest.mark.parametrize(
