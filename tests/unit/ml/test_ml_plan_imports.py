@@ -24,8 +24,8 @@ SCRIPT = textwrap.dedent(
     from engine.providers import ProviderContext
     from providers.ml.dataset import DatasetProvider
     from providers.ml.evaluation import EvaluationProvider
-    from providers.ml.registry import ModelProvider
-    from providers.ml.training import TrainingJobProvider
+    from providers.ml.model import ModelProvider
+    from providers.ml.training_job import TrainingJobProvider
 
     project, data_uri, model_uri, heavy_names, mode = sys.argv[1:6]
     ctx = ProviderContext(project, project + "/.opspec", "x.y")
