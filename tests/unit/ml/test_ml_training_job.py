@@ -91,7 +91,8 @@ def test_params_are_validated_only_when_they_change(
 ) -> None:
     calls: list[str] = []
     monkeypatch.setattr(
-        "providers.ml.training_job.validate_estimator", lambda path, params: calls.append(path) or []
+        "providers.ml.training_job.validate_estimator",
+        lambda path, params: calls.append(path) or [],
     )
     provider = TrainingJobProvider(context())
     stored = checked(provider, sk(data_uri))
