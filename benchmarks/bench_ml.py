@@ -98,8 +98,8 @@ from engine.providers import ProviderContext  # the engine pays for this import 
 start = time.perf_counter()
 from providers.ml.dataset import DatasetProvider
 from providers.ml.evaluation import EvaluationProvider
-from providers.ml.registry import ModelProvider
-from providers.ml.training import TrainingJobProvider
+from providers.ml.model import ModelProvider
+from providers.ml.training_job import TrainingJobProvider
 imported = time.perf_counter()
 types = {"dataset": DatasetProvider, "training_job": TrainingJobProvider,
          "evaluation": EvaluationProvider, "model": ModelProvider}

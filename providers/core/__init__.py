@@ -1,7 +1,13 @@
 """Core resource types: ``null``, ``file`` and ``command``.
 
-They need no heavy library and exercise every part of the engine (triggers and replacement,
-drift detected by ``read``, side effects only during apply). Each module holds one provider
-class, registered in the ``opspec.providers`` entry-point group; this package imports none of
-them, so a job's child process (see :mod:`providers.core.shell`) starts light.
+They need no library beyond the standard one and exercise every part of the engine: triggers
+and replacement (``null``), drift detected by ``read`` (``file``), and side effects only during
+apply, in a child process (``command``). The file set is the one every family repeats:
+
+- :mod:`.null`, :mod:`.file`, :mod:`.command`  one provider class per resource type, each
+  registered in the ``opspec.providers`` entry-point group
+- :mod:`.jobs`    what runs in a child process (``command``'s shell)
+- :mod:`.errors`  the family's apply-time failures, under :class:`engine.errors.OpspecError`
+
+This package imports none of its modules, so a job's child process starts light.
 """

@@ -2,9 +2,10 @@
 
 Commands run only in ``create``/``update``/``delete`` (apply and destroy), never in ``check``,
 ``diff`` or ``read``, so a plan runs no user code. Each runs as a job (see
-:mod:`providers.core.shell`): ``/bin/sh -c`` in the project directory (or ``working_dir``),
-with ``environment`` added, its output logged under ``.opspec/runs/``. A non-zero exit fails
-the call with the exit status and the end of stderr, and nothing is recorded.
+:mod:`providers.core.jobs.shell`): ``/bin/sh -c`` in the project directory (or
+``working_dir``), with ``environment`` added, its output logged under ``.opspec/runs/``. A
+non-zero exit fails the call with the exit status and the end of stderr, and nothing is
+recorded.
 
 Without an ``update`` command, a change of ``create``, ``environment`` or ``working_dir``
 replaces the resource (its ``delete`` command runs, then ``create``); with one, it runs
@@ -18,7 +19,6 @@ import uuid
 from pathlib import Path
 from typing import Any, ClassVar
 
-from engine.errors import JobError
 from engine.jobs.runner import run_job
 from engine.providers import (
     CheckFailure,
@@ -29,23 +29,15 @@ from engine.providers import (
     denormalize_floats,
 )
 from engine.providers.paths import PathEscapeError, resolve_in_project
+from providers.core.errors import CommandFailedError, CommandRefusedError
 from specs.core import CommandOutputs, CommandSpec
 
-__all__ = ["CommandFailedError", "CommandProvider"]
+__all__ = ["CommandProvider"]
 
 # Changes of these run the `update` command, or replace the resource when there is none.
 _RUN_FIELDS = ("create", "environment", "working_dir")
 
 PREVIOUS_STDOUT_VAR = "OPSPEC_COMMAND_STDOUT"
-
-
-class CommandFailedError(JobError):
-    """A command exited with a non-zero status."""
-
-    def __init__(self, message: str, exit_code: int, stderr_tail: str) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-        self.stderr_tail = stderr_tail
 
 
 class CommandProvider(Provider):
@@ -106,19 +98,23 @@ class CommandProvider(Provider):
     def _run(self, command: str, spec: Any, previous_stdout: str | None) -> dict[str, Any]:
         """Run ``command`` as a job; its outputs, or CommandFailedError on a non-zero exit."""
         if self.ctx.untrusted:
-            raise JobError(f"{self.ctx.address}: commands never run for untrusted specs")
+            raise CommandRefusedError(f"{self.ctx.address}: commands never run for untrusted specs")
         cwd = Path(self.ctx.project_dir)
         if spec.working_dir is not None:
             cwd = resolve_in_project(self.ctx.project_dir, spec.working_dir)
             if not cwd.is_dir():
-                raise JobError(f"{self.ctx.address}: working_dir is not a directory: {cwd}")
+                raise CommandRefusedError(
+                    f"{self.ctx.address}: working_dir is not a directory: {cwd}"
+                )
         env = dict(spec.environment)
         if previous_stdout is not None:
             env[PREVIOUS_STDOUT_VAR] = previous_stdout
+        # The runner itself rather than ctx.run_job: the command's environment and text must
+        # reach the child without landing in the run's request file.
         job = run_job(
             self.ctx.runs_dir,
             self.ctx.address or self.type_name,
-            "providers.core.shell:run_shell",
+            "providers.core.jobs.shell:run_shell",
             {"cwd": str(cwd)},
             timeout_s=spec.timeout_s,
             env=env,

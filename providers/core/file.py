@@ -17,13 +17,7 @@ from typing import Any, ClassVar
 
 from engine.expr.unknown import contains_unknown
 from engine.hashing import sha256_bytes
-from engine.providers import (
-    CheckFailure,
-    CheckResult,
-    CreateResult,
-    Provider,
-    ReadResult,
-)
+from engine.providers import CheckFailure, CreateResult, Provider, ReadResult
 from engine.providers.paths import PathEscapeError, resolve_in_project
 from specs.core import FileOutputs, FileSpec
 
@@ -53,13 +47,15 @@ class FileProvider(Provider):
             return [CheckFailure("path", f"path is a directory: {spec.path}")]
         return []
 
-    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        result = super().check(olds, news)
-        content = result.inputs.get("content")
-        if not result.failures and isinstance(content, str) and not contains_unknown(content):
-            # Known at plan time, so `${file.x.sha256}` need not wait for apply.
-            result.inputs["sha256"] = sha256_bytes(content.encode())
-        return result
+    def plan_attributes(self, spec: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+        # Known at plan time, so `${file.x.sha256}` need not wait for apply.
+        return {"sha256": sha256_bytes(spec.content.encode())}
+
+    def partial_attributes(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        content = inputs.get("content")
+        if isinstance(content, str) and not contains_unknown(content):
+            return {"sha256": sha256_bytes(content.encode())}
+        return {}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         spec = self.model(props)

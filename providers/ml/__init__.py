@@ -1,11 +1,15 @@
 """ML pipelines: datasets, training jobs, evaluation gates and a model registry.
 
-Four resource types, registered through the ``opspec.providers`` entry points::
+The family exists so that a model is a function of its data, code and params: a dataset is
+snapshotted under its content hash at plan time, so a plan already knows which jobs retrain
+and why, training and evaluation are cached by content (:class:`engine.providers.CachedJob`),
+and a registered version carries its lineage. Four resource types, registered through the
+``opspec.providers`` entry points::
 
     dataset.iris:            providers.ml.dataset:DatasetProvider
       source: sklearn:iris     (or path: data/x.csv | pkg:DIST/PATH)
       split: {test: 0.2}
-    training_job.clf:        providers.ml.training:TrainingJobProvider
+    training_job.clf:        providers.ml.training_job:TrainingJobProvider
       framework: sklearn
       dataset: ${dataset.iris.uri}
       target: target
@@ -15,14 +19,18 @@ Four resource types, registered through the ``opspec.providers`` entry points::
       model: ${training_job.clf.model_uri}
       dataset: ${dataset.iris.uri}
       gates: {accuracy: ">= 0.9"}
-    model.iris:              providers.ml.registry:ModelProvider
+    model.iris:              providers.ml.model:ModelProvider
       name: iris-classifier
       artifact: ${training_job.clf.model_uri}
       metrics: ${evaluation.clf.scores}
       aliases: [champion]
 
-Planning reads and hashes files with the standard library only; scikit-learn is imported at plan
-time only to validate an estimator's changed params; pandas, torch and MLflow are imported only
-by the job functions in :mod:`providers.ml.jobs`, which run in child processes during apply.
-Training and evaluation results are cached by content (:class:`engine.providers.CachedJob`).
+The file set is the one every family repeats: one module per type (above); :mod:`.jobs`, all
+that runs in a child process and the only place pandas, scikit-learn, torch and MLflow are
+imported; :mod:`.errors`, the family's exceptions. The helpers the types share, all plan-time
+and standard-library only: :mod:`.sources` (where a dataset's bytes come from),
+:mod:`.snapshot` (its manifest and URI), :mod:`.catalog` (what a URI tells without loading),
+:mod:`.estimators` (the estimator allow-list), :mod:`.usercode` (a torch function's
+fingerprint), :mod:`.lineage` (how a model was made), :mod:`.registry_db` (reading MLflow's
+SQLite registry), :mod:`.cache_parts` (library versions in cache keys) and :mod:`.diff`.
 """

@@ -5,7 +5,9 @@ every job downstream knows its cache key before anything runs; an edited file ch
 and ``uri`` in the next plan and the change cascades. ``create`` writes the snapshot (data +
 manifest) and profiles it in a child process (rows, columns, types, split sizes); the profile is
 cached by URI. ``read`` re-hashes the data, so ``refresh`` reports an edited file as drift of
-``sha256``, and reports a snapshot removed from the store as a lost ``uri``.
+``sha256``, and reports a snapshot removed from the store as a lost ``uri``. ``update`` takes
+a new snapshot and ``delete`` removes nothing: snapshots stay in the store for the cache (until
+``artifacts gc``).
 """
 
 from __future__ import annotations
@@ -18,22 +20,20 @@ from typing import Any, ClassVar
 from pydantic import ValidationError
 
 from engine.artifacts import ArtifactStore
-from engine.expr.unknown import contains_unknown
 from engine.hashing import sha256_json
 from engine.providers import (
-    CheckFailure,
-    CheckResult,
     CreateResult,
     DiffResult,
+    PlanAttributeError,
     Provider,
     ReadResult,
-    UpdateResult,
 )
+from providers.ml.cache_parts import JOB_FORMAT, library_versions
 from providers.ml.catalog import remember_dataset
-from providers.ml.common import JOB_FORMAT, diff_fields, library_versions, spec_defaults
-from providers.ml.errors import DataChangedError
+from providers.ml.diff import diff_fields, spec_defaults
+from providers.ml.errors import DataChangedError, SourceError
 from providers.ml.snapshot import Snapshot, plan_snapshot
-from providers.ml.sources import SourceError, resolve_path, resolve_sklearn
+from providers.ml.sources import resolve_path, resolve_sklearn
 from specs.ml import DataFormat, DatasetOutputs, DatasetSpec
 
 __all__ = ["DatasetProvider"]
@@ -67,30 +67,21 @@ class DatasetProvider(Provider):
         split = spec.split.model_dump(mode="json") if spec.split else None
         return plan_snapshot(source, target, split)
 
-    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        result = super().check(olds, news)
-        if result.failures or contains_unknown(result.inputs):
-            return result
-        inputs = dict(result.inputs)
-        spec = self.model(inputs)
+    def plan_attributes(self, spec: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+        """The snapshot's ``sha256`` and ``uri`` (and the ``target`` it defaults to)."""
         try:
             snap = self._snapshot(spec)
         except SourceError as exc:
-            return CheckResult(inputs, [CheckFailure(exc.field, exc.reason)])
+            raise PlanAttributeError(exc.field, exc.reason) from exc
         target = snap.manifest["target"]
-        if target is not None:
-            inputs["target"] = target
-        inputs.update(sha256=snap.sha256, uri=snap.uri)
-        failures = []
         columns = snap.columns
         if columns is not None and target is not None and target not in columns:
             shown = ", ".join(columns[:_SHOWN_COLUMNS])
             more = "…" if len(columns) > _SHOWN_COLUMNS else ""
-            failures.append(
-                CheckFailure("target", f"no column {target!r} in the data ({shown}{more})")
-            )
+            raise PlanAttributeError("target", f"no column {target!r} in the data ({shown}{more})")
         remember_dataset(snap.uri, snap.manifest)
-        return CheckResult(inputs, failures)
+        planned = {} if target is None else {"target": target}
+        return {**planned, "sha256": snap.sha256, "uri": snap.uri}
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         # A new snapshot is an in-place update: nothing outside the store is replaced.
@@ -129,13 +120,6 @@ class DatasetProvider(Provider):
             outs["target"] = snap.manifest["target"]
         outs.update(self._profile(snap.uri, store))
         return CreateResult(str(spec.path or spec.source), outs)
-
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(outs=self.create(news).outs)
-
-    def delete(self, _id: str, _props: dict[str, Any]) -> None:
-        """Nothing to remove: snapshots stay in the store for the cache (``artifacts gc``)."""
-        return None
 
     def _store(self, snap: Snapshot, store: ArtifactStore) -> None:
         store.root.mkdir(parents=True, exist_ok=True)

@@ -4,17 +4,18 @@ An estimator is an import path, and importing runs code, so only the estimator m
 libraries on an allow-list may be named (scikit-learn's ``linear_model``, ``ensemble``, ...):
 a pull request's plan (``--untrusted``) may then import them too, but not one of the library's
 other modules, whose import can do anything (download data sets, patch the library).
-Validating ``params`` needs the estimator class, so it imports scikit-learn; the training
-provider calls :func:`validate_estimator` only when the estimator or its params changed since
-the last plan, which keeps a no-op re-plan free of the import.
+Validating ``params`` needs the estimator class, so it imports scikit-learn: that happens in a
+child process (:mod:`providers.ml.jobs.estimator_params`), never in the plan's own, and the
+training provider asks for it only when the estimator or its params changed since the last
+plan, which keeps a no-op re-plan free of it.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import inspect
+import json
 import re
+import subprocess
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -53,7 +54,9 @@ ESTIMATOR_MODULES: frozenset[str] = frozenset(
 )
 
 _PATH = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
-_PARAM_IN_MESSAGE = re.compile(r"The '(\w+)' parameter")
+_PARAMS_JOB = "providers.ml.jobs.estimator_params"
+# Importing scikit-learn's estimator modules takes seconds on a busy machine, never minutes.
+_PARAMS_TIMEOUT_S = 300
 
 
 def estimator_distribution(path: str) -> str | None:
@@ -62,7 +65,7 @@ def estimator_distribution(path: str) -> str | None:
 
 
 def check_allowed(path: str) -> list[CheckFailure]:
-    """Cheap checks that need no import: the path's shape and its library."""
+    """Checks that need no import: the path's shape, its library and its module."""
     if not _PATH.match(path):
         return [
             CheckFailure("estimator", f"expected an import path like sklearn.svm.SVC: {path!r}")
@@ -76,67 +79,46 @@ def check_allowed(path: str) -> list[CheckFailure]:
                 "at plan time, so only these libraries may be named",
             )
         ]
-    return []
-
-
-def _load_class(path: str) -> tuple[Any, list[CheckFailure]]:
     module_name, _, class_name = path.rpartition(".")
     if module_name not in ESTIMATOR_MODULES or class_name.startswith("_"):
         modules = ", ".join(sorted(ESTIMATOR_MODULES))
-        return None, [
+        return [
             CheckFailure(
                 "estimator",
                 f"unknown estimator {path}: no module {module_name} among the estimator "
                 f"modules ({modules}), or a private name",
             )
         ]
-    try:
-        found = importlib.util.find_spec(module_name) is not None
-    except (ImportError, ValueError):
-        found = False
-    if not found:
-        return None, [
-            CheckFailure("estimator", f"unknown estimator {path}: no module {module_name}")
-        ]
-    module = importlib.import_module(module_name)
-    cls = getattr(module, class_name, None)
-    if not inspect.isclass(cls) or not hasattr(cls, "fit") or not hasattr(cls, "get_params"):
-        return None, [
-            CheckFailure(
-                "estimator",
-                f"unknown estimator {path}: {module_name} has no estimator class {class_name}",
-            )
-        ]
-    return cls, []
+    return []
 
 
 def validate_estimator(path: str, params: Mapping[str, Any]) -> list[CheckFailure]:
-    """Import the estimator class and check ``params`` against its constructor (plan time)."""
+    """Check ``path`` against the allow-list, then ``params`` against the estimator's class,
+    which a child process imports (plan time)."""
     failures = check_allowed(path)
     if failures:
         return failures
-    cls, failures = _load_class(path)
-    if failures:
-        return failures
+    return [CheckFailure(field, reason) for field, reason in _params_failures(path, params)]
+
+
+def _params_failures(path: str, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The child's verdict on ``params``; a child that gives none is itself a failure."""
     try:
-        estimator = cls()
-    except TypeError as exc:
-        return [CheckFailure("estimator", f"{path} cannot be built from params alone: {exc}")]
-    valid = estimator.get_params(deep=False)
-    unknown = [k for k in params if k not in valid]
-    if unknown:
-        names = ", ".join(sorted(valid))
-        return [
-            CheckFailure(f"params.{k}", f"{cls.__name__} has no parameter {k!r} (it has: {names})")
-            for k in unknown
-        ]
+        proc = subprocess.run(
+            # -P: nothing from the current folder (a project's `sklearn.py`) shadows a library.
+            [sys.executable, "-P", "-m", _PARAMS_JOB],
+            input=json.dumps({"estimator": path, "params": dict(params)}),
+            capture_output=True,
+            text=True,
+            timeout=_PARAMS_TIMEOUT_S,
+        )
+    except subprocess.TimeoutExpired:
+        return [("estimator", f"validating {path} took over {_PARAMS_TIMEOUT_S}s")]
     try:
-        estimator.set_params(**params)
-        validate = getattr(estimator, "_validate_params", None)
-        if callable(validate):
-            validate()
-    except (ValueError, TypeError) as exc:
-        match = _PARAM_IN_MESSAGE.search(str(exc))
-        where = f"params.{match.group(1)}" if match and match.group(1) in params else "params"
-        return [CheckFailure(where, str(exc))]
-    return []
+        found = json.loads(proc.stdout) if proc.returncode == 0 else None
+    except ValueError:
+        found = None
+    if not isinstance(found, list):
+        last = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
+        return [("estimator", f"cannot validate the params of {path}: {last}")]
+    return [(str(field), str(reason)) for field, reason in found]

@@ -19,10 +19,12 @@ from engine.providers import (
     CreateResult,
     DiffResult,
     Provider,
+    SchemaFailure,
 )
+from providers.ml.cache_parts import libraries_part, library_versions, uri_digest
 from providers.ml.catalog import model_meta
-from providers.ml.common import JOB_FORMAT, diff_fields, library_versions, spec_defaults, uri_digest
-from providers.ml.errors import GateFailedError, MlError
+from providers.ml.diff import diff_fields, spec_defaults
+from providers.ml.errors import GateFailedError, MissingArtifactError
 from specs.gates import Condition, parse_condition
 from specs.ml import (
     CLASSIFICATION_METRICS,
@@ -48,39 +50,36 @@ class EvaluationProvider(CachedJob, Provider):
     # -- plan -------------------------------------------------------------------------------
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Overridden because two checks of the spec alone must also judge inputs that are
+        partly unknown (the model is, on every first plan), which ``check_semantics`` never
+        sees: gates name known metrics (reported beside schema errors too), and ``model``
+        and ``dataset`` are artifact URIs."""
         result = super().check(olds, news)
+        failures = list(result.failures or [])
         gates = news.get("gates")
-        gate_failures = _check_gates(gates) if isinstance(gates, dict) else []
-        if result.failures:
-            # Report malformed gates together with schema errors elsewhere in the resource.
-            seen = {f.property for f in result.failures}
-            extra = [f for f in gate_failures if f.property not in seen]
-            return CheckResult(result.inputs, [*result.failures, *extra])
-        inputs = dict(result.inputs)
-        failures = []
-        for field in ("model", "dataset"):
-            value = inputs.get(field)
-            if not is_unknown(value) and not is_artifact_uri(value):
-                failures.append(CheckFailure(field, f"expected an artifact URI, got {value!r}"))
-        failures += gate_failures
-        failures += self._check_task(inputs)
-        return CheckResult(inputs, failures)
+        extra = _check_gate_metrics(gates) if isinstance(gates, dict) else []
+        if not any(isinstance(f, SchemaFailure) for f in failures):
+            extra += _check_uris(result.inputs)
+        seen = {f.property for f in failures}
+        return CheckResult(
+            result.inputs, [*failures, *(f for f in extra if f.property not in seen)]
+        )
 
-    def _check_task(self, inputs: dict[str, Any]) -> list[CheckFailure]:
+    def check_semantics(self, spec: Any) -> list[CheckFailure]:
         """Metrics that do not fit the model's task, when the model is already stored."""
-        meta = model_meta(inputs.get("model"), self.ctx.artifacts_dir)
+        meta = model_meta(spec.model, self.ctx.artifacts_dir)
         if meta is None:
             return []
         task = meta.get("task")
         allowed = CLASSIFICATION_METRICS if task == "classification" else REGRESSION_METRICS
         failures = [
             CheckFailure(f"metrics.{i}", f"{m} does not apply to a {task} model")
-            for i, m in enumerate(inputs.get("metrics") or [])
+            for i, m in enumerate(spec.metrics)
             if m not in allowed
         ]
         failures += [
             CheckFailure(f"gates.{m}", f"{m} does not apply to a {task} model")
-            for m in inputs.get("gates") or {}
+            for m in spec.gates
             if m in {x.value for x in Metric} and m not in allowed
         ]
         return failures
@@ -98,8 +97,7 @@ class EvaluationProvider(CachedJob, Provider):
             "split": spec.split.value,
             "metrics": ",".join([m.value for m in spec.metrics] or ["(default)"])
             + "".join(f",{m}" for m in self._gated(spec)),
-            "libraries": ", ".join(f"{k} {v}" for k, v in sorted(libraries.items()))
-            + f"; job {JOB_FORMAT}",
+            "libraries": libraries_part(libraries),
         }
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -144,7 +142,7 @@ class EvaluationProvider(CachedJob, Provider):
         store = ArtifactStore(self.ctx.artifacts_dir)
         for uri in (spec.model, spec.dataset):
             if not store.exists(uri):
-                raise MlError(f"artifact {uri} is not in the store")
+                raise MissingArtifactError(f"artifact {uri} is not in the store")
         job = self.ctx.run_job(
             _JOB,
             {
@@ -194,11 +192,20 @@ def _judge(gates: dict[str, Condition], metrics: dict[str, float]) -> dict[str, 
     return out
 
 
-def _check_gates(gates: dict[str, Any]) -> list[CheckFailure]:
+def _check_gate_metrics(gates: dict[str, Any]) -> list[CheckFailure]:
     """Each gate names a known metric (its condition is checked by the spec's `Gate` type)."""
     known = [m.value for m in Metric]
     return [
         CheckFailure(f"gates.{metric}", f"unknown metric; one of {', '.join(known)}")
         for metric in gates
         if metric not in known
+    ]
+
+
+def _check_uris(inputs: dict[str, Any]) -> list[CheckFailure]:
+    """``model`` and ``dataset`` name stored artifacts, wherever they are known already."""
+    return [
+        CheckFailure(field, f"expected an artifact URI, got {value!r}")
+        for field in ("model", "dataset")
+        if not is_unknown(value := inputs.get(field)) and not is_artifact_uri(value)
     ]

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from engine.providers.paths import MissingPathError, SpecPathError, resolve_spec_path
+from providers.ml.errors import SourceError
 from specs.ml import DataFormat
 
 __all__ = [
     "SKLEARN_DATASETS",
     "DataSource",
-    "SourceError",
     "resolve_path",
     "resolve_sklearn",
 ]
@@ -37,15 +37,6 @@ _SUFFIXES: dict[str, DataFormat] = {
     ".jsonl": DataFormat.JSONL,
     ".ndjson": DataFormat.JSONL,
 }
-
-
-class SourceError(ValueError):
-    """The data cannot be found or read; ``field`` names the spec field at fault."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(reason)
-        self.field = field
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,11 @@ from pathlib import Path
 
 from engine.hashing import sha256_bytes
 from engine.providers.paths import PathEscapeError, resolve_in_project
+from providers.ml.errors import UserCodeError
 
-__all__ = ["UserCodeError", "UserFunction", "locate_function"]
+__all__ = ["UserFunction", "locate_function"]
 
 _REF = re.compile(r"^(?P<module>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):(?P<function>[A-Za-z_]\w*)$")
-
-
-class UserCodeError(ValueError):
-    """The function cannot be found in the project."""
 
 
 @dataclass(frozen=True)

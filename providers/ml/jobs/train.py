@@ -11,12 +11,13 @@ import importlib
 import json
 import random
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from providers.ml.jobs.data import feature_columns, load_part
 
-__all__ = ["train_sklearn", "train_torch"]
+__all__ = ["TrainRequest", "train_sklearn", "train_torch"]
 
 
 def _is_label_column(values: Any) -> bool:
@@ -34,16 +35,33 @@ def _seed_all(seed: int) -> None:
     np.random.seed(seed)
 
 
-def _save(out_dir: str, meta: dict[str, Any]) -> Path:
-    """Write ``meta.json`` into ``out_dir``; the folder the model file goes into."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "meta.json").write_text(json.dumps(meta, sort_keys=True, indent=1, default=str))
-    return out
+@dataclass(frozen=True)
+class TrainRequest:
+    """What the training provider passes to either trainer, besides the estimator or
+    function: where the data and the model go, the columns, params, seed and lineage."""
 
+    dataset_dir: str
+    part: str
+    out_dir: str
+    params: dict[str, Any]
+    features: list[str] | None
+    target: str
+    seed: int
+    task: str | None
+    lineage: dict[str, Any]
 
-def _meta(lineage: dict[str, Any], framework: str, **fields: Any) -> dict[str, Any]:
-    return {**lineage, "framework": framework, **fields}
+    def load(self) -> tuple[Any, list[str]]:
+        """The rows to train on (a pandas DataFrame) and the feature columns."""
+        frame, _ = load_part(self.dataset_dir, self.part)
+        return frame, feature_columns(frame, self.features, self.target)
+
+    def save_meta(self, framework: str, **fields: Any) -> Path:
+        """Write ``meta.json`` (the lineage plus ``fields``) into the model folder; that folder."""
+        meta = {**self.lineage, "framework": framework, "target": self.target, **fields}
+        out = Path(self.out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "meta.json").write_text(json.dumps(meta, sort_keys=True, indent=1, default=str))
+        return out
 
 
 def _result(
@@ -59,36 +77,25 @@ def _result(
     }
 
 
-def train_sklearn(
-    *,
-    dataset_dir: str,
-    part: str,
-    out_dir: str,
-    estimator: str,
-    params: dict[str, Any],
-    features: list[str] | None,
-    target: str,
-    seed: int,
-    task: str | None,
-    lineage: dict[str, Any],
-) -> dict[str, Any]:
+def train_sklearn(*, estimator: str, **request: Any) -> dict[str, Any]:
+    """Fit the scikit-learn ``estimator`` (an import path) with the request's params."""
+    job = TrainRequest(**request)
     import joblib
     import numpy as np
     from sklearn.base import is_classifier
 
-    frame, _ = load_part(dataset_dir, part)
-    columns = feature_columns(frame, features, target)
-    X, y = frame[columns], frame[target]
+    frame, columns = job.load()
+    X, y = frame[columns], frame[job.target]
     module_name, _, class_name = estimator.rpartition(".")
-    model = getattr(importlib.import_module(module_name), class_name)(**params)
-    if "random_state" in model.get_params(deep=False) and "random_state" not in params:
-        model.set_params(random_state=seed)
-    _seed_all(seed)
+    model = getattr(importlib.import_module(module_name), class_name)(**job.params)
+    if "random_state" in model.get_params(deep=False) and "random_state" not in job.params:
+        model.set_params(random_state=job.seed)
+    _seed_all(job.seed)
     print(f"fitting {estimator} on {len(X)} rows x {len(columns)} features", flush=True)
     started = time.perf_counter()
     model.fit(X, y)
     duration = time.perf_counter() - started
-    task = task or ("classification" if is_classifier(model) else "regression")
+    task = job.task or ("classification" if is_classifier(model) else "regression")
     prediction, truth = np.asarray(model.predict(X)), np.asarray(y)
     if task == "classification":
         metrics = {"train_accuracy": float(np.mean(prediction == truth))}
@@ -96,16 +103,10 @@ def train_sklearn(
         err = prediction.astype(float) - truth.astype(float)
         metrics = {"train_rmse": float(np.sqrt(np.mean(err**2)))}
     classes = _plain(model.classes_) if hasattr(model, "classes_") else None
-    meta = _meta(
-        lineage,
-        "sklearn",
-        task=task,
-        features=columns,
-        target=target,
-        classes=classes,
-        train_metrics=metrics,
+    out = job.save_meta(
+        "sklearn", task=task, features=columns, classes=classes, train_metrics=metrics
     )
-    joblib.dump(model, _save(out_dir, meta) / "model.joblib")
+    joblib.dump(model, out / "model.joblib")
     return _result(metrics, duration, task, len(X), [])
 
 
@@ -135,31 +136,20 @@ def _torch_metrics(model: Any, X: Any, y: Any, task: str) -> dict[str, float]:
     return {"train_rmse": float(torch.sqrt(((output.reshape(-1) - y) ** 2).mean()))}
 
 
-def train_torch(
-    *,
-    dataset_dir: str,
-    part: str,
-    out_dir: str,
-    function: str,
-    params: dict[str, Any],
-    features: list[str] | None,
-    target: str,
-    seed: int,
-    task: str | None,
-    lineage: dict[str, Any],
-) -> dict[str, Any]:
+def train_torch(*, function: str, **request: Any) -> dict[str, Any]:
+    """Call the user's torch ``function`` (``module:function``) with a TrainContext."""
+    job = TrainRequest(**request)
     import torch
 
     from providers.ml.jobs.torch_api import TrainContext
 
-    frame, _ = load_part(dataset_dir, part)
-    columns = feature_columns(frame, features, target)
-    X, y, task, classes = _torch_data(frame, columns, target, task)
-    _seed_all(seed)
-    torch.manual_seed(seed)
+    frame, columns = job.load()
+    X, y, task, classes = _torch_data(frame, columns, job.target, job.task)
+    _seed_all(job.seed)
+    torch.manual_seed(job.seed)
     module_name, _, func_name = function.partition(":")
     func = getattr(importlib.import_module(module_name), func_name)
-    ctx = TrainContext(X, y, dict(params), seed, task, columns, classes)
+    ctx = TrainContext(X, y, dict(job.params), job.seed, task, columns, classes)
     print(f"calling {function} on {len(frame)} rows x {len(columns)} features", flush=True)
     started = time.perf_counter()
     model = func(ctx)
@@ -169,14 +159,8 @@ def train_torch(
     metrics = _torch_metrics(model, X, y, task)
     if ctx.history and "loss" in ctx.history[-1]:
         metrics["final_loss"] = ctx.history[-1]["loss"]
-    meta = _meta(
-        lineage,
-        "torch",
-        task=task,
-        features=columns,
-        target=target,
-        classes=classes,
-        train_metrics=metrics,
+    out = job.save_meta(
+        "torch", task=task, features=columns, classes=classes, train_metrics=metrics
     )
-    torch.save(model, _save(out_dir, meta) / "model.pt")
+    torch.save(model, out / "model.pt")
     return _result(metrics, duration, task, len(frame), ctx.history)

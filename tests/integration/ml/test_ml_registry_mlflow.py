@@ -10,7 +10,7 @@ import pytest
 
 from engine.providers import ProviderContext
 from providers.ml.jobs import register
-from providers.ml.registry import ModelProvider
+from providers.ml.model import ModelProvider
 from providers.ml.registry_db import read_version
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

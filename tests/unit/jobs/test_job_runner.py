@@ -15,7 +15,7 @@ import engine.jobs.runner
 import specs.core
 from engine.errors import JobError
 from engine.jobs.runner import cancel_all_jobs, reset_cancellation, run_job
-from providers.core import shell
+from providers.core.jobs import shell
 
 # The "project" whose modules jobs import: the folder holding jobfuncs.py.
 HERE = Path(__file__).parent
@@ -163,16 +163,17 @@ def test_env_reaches_the_child(tmp_path: Path) -> None:
 def test_project_packages_do_not_shadow_opspec_packages(tmp_path: Path) -> None:
     # A project may hold its own packages named like ours; jobs still get opspec's modules.
     project = tmp_path / "project"
-    for module in ("engine/jobs/runner.py", "specs/core.py", "providers/core/shell.py"):
+    for module in ("engine/jobs/runner.py", "specs/core.py", "providers/core/jobs/shell.py"):
         path = project / module
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("raise ImportError('the project shadowed opspec')\n")
         for folder in path.relative_to(project).parents:
             (project / folder / "__init__.py").touch()
     (project / "userjob.py").write_text(
-        "import engine.jobs.runner\nimport providers.core.shell\nimport specs.core\n\n\n"
+        "import engine.jobs.runner\nimport providers.core.jobs.shell\nimport specs.core\n\n\n"
         "def origin():\n"
-        "    return [m.__file__ for m in (engine.jobs.runner, specs.core, providers.core.shell)]\n"
+        "    modules = (engine.jobs.runner, specs.core, providers.core.jobs.shell)\n"
+        "    return [m.__file__ for m in modules]\n"
     )
     result = run_job(
         tmp_path / "runs", "job.x", "userjob:origin", {}, cwd=project, code_dir=project

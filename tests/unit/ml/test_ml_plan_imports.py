@@ -24,8 +24,8 @@ SCRIPT = textwrap.dedent(
     from engine.providers import ProviderContext
     from providers.ml.dataset import DatasetProvider
     from providers.ml.evaluation import EvaluationProvider
-    from providers.ml.registry import ModelProvider
-    from providers.ml.training import TrainingJobProvider
+    from providers.ml.model import ModelProvider
+    from providers.ml.training_job import TrainingJobProvider
 
     project, data_uri, model_uri, heavy_names, mode = sys.argv[1:6]
     ctx = ProviderContext(project, project + "/.opspec", "x.y")
@@ -82,3 +82,40 @@ def test_replan_imports_no_heavy_library(project: Path) -> None:
 def test_first_plan_of_a_torch_job_does_not_import_torch(project: Path) -> None:
     """A new torch job is fingerprinted from its file (only new sklearn params import)."""
     assert _plan_in_fresh_interpreter(project, "first") == {"failures": [], "heavy": []}
+
+
+PARAMS_SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    from engine.providers import ProviderContext
+    from providers.ml.training_job import TrainingJobProvider
+
+    project, data_uri, heavy_names = sys.argv[1:4]
+    provider = TrainingJobProvider(ProviderContext(project, project + "/.opspec", "x.y"))
+    news = {"framework": "sklearn", "dataset": data_uri, "target": "label",
+            "estimator": "sklearn.ensemble.RandomForestClassifier",
+            "params": {"n_estimators": 0}}
+    result = provider.check({}, news)
+    heavy = sorted({m.split(".")[0] for m in sys.modules} & set(heavy_names.split(",")))
+    print(json.dumps({"failures": {f.property: f.reason for f in result.failures},
+                      "heavy": heavy}))
+    """
+)
+
+
+def test_new_estimator_params_are_judged_without_importing_sklearn_here(project: Path) -> None:
+    """A first plan validates params with scikit-learn, in a child: the plan's process stays
+    free of it, and the child's verdict still reaches the field at fault."""
+    ctx = ProviderContext(str(project), str(project / ".opspec"), "x.y")
+    data_uri = store_dataset(ctx, {"path": "data/table.csv", "target": "label"})
+    out = subprocess.run(
+        [sys.executable, "-c", PARAMS_SCRIPT, str(project), data_uri, ",".join(HEAVY)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["heavy"] == []
+    assert list(result["failures"]) == ["params.n_estimators"]
+    assert "must be an int in the range [1, inf)" in result["failures"]["params.n_estimators"]

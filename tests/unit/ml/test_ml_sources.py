@@ -11,10 +11,10 @@ import pytest
 
 from engine.artifacts import URI_PREFIX
 from engine.hashing import sha256_file, sha256_tree
+from providers.ml.errors import SourceError
 from providers.ml.snapshot import MANIFEST, plan_snapshot, tree_digest
 from providers.ml.sources import (
     SKLEARN_DATASETS,
-    SourceError,
     column_names,
     resolve_path,
     resolve_sklearn,

@@ -15,7 +15,7 @@ import pytest
 from ml_fixtures import checked, failures
 
 from engine.providers import ProviderContext
-from providers.ml.registry import ModelProvider
+from providers.ml.model import ModelProvider
 from providers.ml.registry_db import read_version, registry_settings, sqlite_path
 
 Ctx = Callable[..., ProviderContext]

@@ -24,8 +24,8 @@ from engine.providers import (
     ReadResult,
     UpdateResult,
 )
-from providers.ml.common import diff_fields, spec_defaults
-from providers.ml.errors import RegistryError
+from providers.ml.diff import diff_fields, spec_defaults
+from providers.ml.errors import MissingArtifactError
 from providers.ml.lineage import model_lineage
 from providers.ml.registry_db import (
     RegistrySettings,
@@ -59,26 +59,13 @@ class ModelProvider(Provider):
     # -- plan -------------------------------------------------------------------------------
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Overridden because these checks of the spec alone must also judge inputs that are
+        partly unknown (``artifact`` and ``metrics`` are, on every first plan), which
+        ``check_semantics`` never sees."""
         result = super().check(olds, news)
         if result.failures:
             return result
-        inputs = dict(result.inputs)
-        failures = []
-        artifact = inputs.get("artifact")
-        if not is_unknown(artifact) and not is_artifact_uri(artifact):
-            failures.append(
-                CheckFailure(
-                    "artifact", "expected a model URI such as ${training_job.NAME.model_uri}"
-                )
-            )
-        aliases = inputs.get("aliases") or []
-        for i, alias in enumerate(aliases):
-            if alias in aliases[:i]:
-                failures.append(CheckFailure(f"aliases.{i}", f"alias {alias!r} is listed twice"))
-        for key in inputs.get("tags") or {}:
-            if key.startswith(_RESERVED_TAG):
-                failures.append(CheckFailure(f"tags.{key}", "tags opspec.* are set by opspec"))
-        return CheckResult(inputs, failures)
+        return CheckResult(result.inputs, _check_registration(result.inputs))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         result = diff_fields(
@@ -129,7 +116,7 @@ class ModelProvider(Provider):
         spec: ModelSpec = self.model(props)
         store = ArtifactStore(self.ctx.artifacts_dir)
         if not store.exists(spec.artifact):
-            raise RegistryError(f"model artifact {spec.artifact} is not in the store")
+            raise MissingArtifactError(f"model artifact {spec.artifact} is not in the store")
         lineage = model_lineage(self.ctx.artifacts_dir, spec.artifact)
         lineage["metrics"] = dict(spec.metrics)
         registry = self.registry
@@ -203,6 +190,24 @@ class ModelProvider(Provider):
     def describe(self, outputs: dict[str, Any]) -> str:
         """Version, aliases and lineage of the registered model, for ``opspec show``."""
         return render_lineage(outputs)
+
+
+def _check_registration(inputs: dict[str, Any]) -> list[CheckFailure]:
+    """A model URI to register, each alias once, and no tag in opspec's own namespace."""
+    failures = []
+    artifact = inputs.get("artifact")
+    if not is_unknown(artifact) and not is_artifact_uri(artifact):
+        failures.append(
+            CheckFailure("artifact", "expected a model URI such as ${training_job.NAME.model_uri}")
+        )
+    aliases = inputs.get("aliases") or []
+    for i, alias in enumerate(aliases):
+        if alias in aliases[:i]:
+            failures.append(CheckFailure(f"aliases.{i}", f"alias {alias!r} is listed twice"))
+    for key in inputs.get("tags") or {}:
+        if key.startswith(_RESERVED_TAG):
+            failures.append(CheckFailure(f"tags.{key}", "tags opspec.* are set by opspec"))
+    return failures
 
 
 def render_lineage(outputs: dict[str, Any]) -> str:

@@ -13,7 +13,7 @@ from ml_fixtures import checked, failures, run_dirs, store_dataset
 from engine.artifacts import ArtifactStore
 from engine.errors import JobError
 from engine.providers import ProviderContext
-from providers.ml.training import TrainingJobProvider
+from providers.ml.training_job import TrainingJobProvider
 
 Ctx = Callable[..., ProviderContext]
 LR = "sklearn.linear_model.LogisticRegression"
@@ -91,7 +91,8 @@ def test_params_are_validated_only_when_they_change(
 ) -> None:
     calls: list[str] = []
     monkeypatch.setattr(
-        "providers.ml.training.validate_estimator", lambda path, params: calls.append(path) or []
+        "providers.ml.training_job.validate_estimator",
+        lambda path, params: calls.append(path) or [],
     )
     provider = TrainingJobProvider(context())
     stored = checked(provider, sk(data_uri))

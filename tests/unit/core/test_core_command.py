@@ -11,7 +11,8 @@ import pytest
 from engine.errors import JobError
 from engine.expr.unknown import UNKNOWN
 from engine.providers import ProviderContext
-from providers.core.command import CommandFailedError, CommandProvider
+from providers.core.command import CommandProvider
+from providers.core.errors import CommandFailedError
 
 
 def _checked(provider: CommandProvider, news: dict[str, Any]) -> dict[str, Any]:

@@ -2,10 +2,11 @@
 
 Plan time (``check``, ``diff``, ``cache_parts``) never imports user code, scikit-learn or torch:
 a torch function is fingerprinted from its source file, an estimator is checked against the
-allow-list, and its params are validated by importing scikit-learn only when the estimator or
-params changed since the last plan. The cache key covers the dataset snapshot, params,
-estimator or code hash, columns, seed and the versions of the libraries that compute the model;
-on a hit ``create`` reuses the stored model and nothing runs, even after ``destroy``.
+allow-list, and its params are validated by a child process that imports scikit-learn, only
+when the estimator or params changed since the last plan. The cache key covers the dataset
+snapshot, params, estimator or code hash, columns, seed and the versions of the libraries that
+compute the model; on a hit ``create`` reuses the stored model and nothing runs, even after
+``destroy``.
 """
 
 from __future__ import annotations
@@ -24,22 +25,18 @@ from engine.providers import (
     CheckResult,
     CreateResult,
     DiffResult,
+    PlanAttributeError,
     Provider,
     ReadResult,
     denormalize_floats,
 )
+from providers.ml.cache_parts import libraries_part, library_versions, uri_digest
 from providers.ml.catalog import dataset_manifest
-from providers.ml.common import (
-    JOB_FORMAT,
-    diff_fields,
-    library_versions,
-    spec_defaults,
-    uri_digest,
-)
-from providers.ml.errors import MlError
+from providers.ml.diff import diff_fields, spec_defaults
+from providers.ml.errors import MissingArtifactError, UserCodeError
 from providers.ml.estimators import check_allowed, estimator_distribution, validate_estimator
 from providers.ml.lineage import record_training_run
-from providers.ml.usercode import UserCodeError, locate_function
+from providers.ml.usercode import locate_function
 from specs.ml import Framework, TrainingJobOutputs, TrainingJobSpec
 
 __all__ = ["TrainingJobProvider"]
@@ -61,69 +58,66 @@ class TrainingJobProvider(CachedJob, Provider):
     # -- plan -------------------------------------------------------------------------------
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Overridden for the one check that needs the stored inputs (``olds``): validating an
+        estimator's params imports scikit-learn (in a child process), so it runs only on inputs
+        that passed every other check, and only when the estimator or its params changed
+        since the last plan."""
         result = super().check(olds, news)
-        if result.failures:
+        inputs = result.inputs
+        estimator, params = inputs.get("estimator"), inputs.get("params", {})
+        if (
+            result.failures
+            or inputs.get("framework") != Framework.SKLEARN
+            or not isinstance(estimator, str)
+            or contains_unknown([estimator, params])
+        ):
             return result
-        inputs = dict(result.inputs)
-        failures = self._check_framework(olds, inputs)
-        failures += self._check_columns(inputs)
-        return CheckResult(inputs, failures)
-
-    def _check_framework(self, olds: dict[str, Any], inputs: dict[str, Any]) -> list[CheckFailure]:
-        framework = inputs.get("framework")
-        estimator, function = inputs.get("estimator"), inputs.get("function")
-        if framework == Framework.SKLEARN:
-            if function is not None:
-                return [CheckFailure("function", "framework sklearn takes `estimator`, not this")]
-            if estimator is None:
-                return [CheckFailure("estimator", "required when framework is sklearn")]
-            inputs["code_hash"] = ""  # an estimator is named by its import path, not hashed
-            if is_unknown(estimator):
-                return []
-            return self._check_estimator(olds, inputs)
-        if framework == Framework.TORCH:
-            if estimator is not None:
-                return [CheckFailure("estimator", "framework torch takes `function`, not this")]
-            if function is None:
-                return [CheckFailure("function", "required when framework is torch")]
-            if is_unknown(function):
-                return []
-            try:
-                inputs["code_hash"] = locate_function(self.ctx.project_dir, function).code_hash
-            except UserCodeError as exc:
-                return [CheckFailure("function", str(exc))]
-        return []
-
-    def _check_estimator(self, olds: dict[str, Any], inputs: dict[str, Any]) -> list[CheckFailure]:
-        estimator, params = inputs["estimator"], inputs.get("params", {})
-        failures = check_allowed(estimator)
-        if failures or contains_unknown(params):
-            return failures
         unchanged = olds.get("estimator") == estimator and denormalize_floats(
             olds.get("params", {})
         ) == denormalize_floats(params)
-        # Validation imports scikit-learn: only worth it when what it judges has changed.
-        return [] if unchanged else validate_estimator(estimator, params)
+        return result if unchanged else CheckResult(inputs, validate_estimator(estimator, params))
 
-    def _check_columns(self, inputs: dict[str, Any]) -> list[CheckFailure]:
-        dataset = inputs.get("dataset")
-        if is_unknown(dataset):
-            return []
-        if not is_artifact_uri(dataset):
+    def check_semantics(self, spec: Any) -> list[CheckFailure]:
+        return [*_check_framework(spec), *self._check_columns(spec)]
+
+    def plan_attributes(self, spec: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+        """``code_hash``: a torch function's fingerprint (an estimator is named by its path)."""
+        if spec.framework is not Framework.TORCH:
+            return {"code_hash": ""}
+        try:
+            return {"code_hash": locate_function(self.ctx.project_dir, spec.function).code_hash}
+        except UserCodeError as exc:
+            raise PlanAttributeError("function", str(exc)) from exc
+
+    def partial_attributes(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """``code_hash`` as soon as the framework and function are known, so a change of
+        another input alone does not look like new code."""
+        framework, function = inputs.get("framework"), inputs.get("function")
+        if framework == Framework.SKLEARN:
+            return {"code_hash": ""}
+        if framework != Framework.TORCH or not isinstance(function, str) or is_unknown(function):
+            return {}
+        try:
+            return {"code_hash": locate_function(self.ctx.project_dir, function).code_hash}
+        except UserCodeError:
+            return {}  # reported once the unknown inputs are known and check runs again
+
+    def _check_columns(self, spec: TrainingJobSpec) -> list[CheckFailure]:
+        if not is_artifact_uri(spec.dataset):
             return [CheckFailure("dataset", "expected a dataset URI such as ${dataset.NAME.uri}")]
-        manifest = dataset_manifest(dataset, self.ctx.artifacts_dir) or {}
+        manifest = dataset_manifest(spec.dataset, self.ctx.artifacts_dir) or {}
         columns = manifest.get("columns")
         if not isinstance(columns, list):
             return []  # not known before the dataset is profiled (Parquet): checked on apply
         failures = []
         shown = ", ".join(columns[:12]) + (", …" if len(columns) > 12 else "")
-        target, features = inputs.get("target"), inputs.get("features") or []
-        if isinstance(target, str) and not is_unknown(target) and target not in columns:
+        target, features = spec.target, spec.features or []
+        if target not in columns:
             failures.append(
                 CheckFailure("target", f"the dataset has no column {target!r} ({shown})")
             )
         for i, name in enumerate(features):
-            if isinstance(name, str) and not is_unknown(name) and name not in columns:
+            if name not in columns:
                 failures.append(
                     CheckFailure(f"features.{i}", f"the dataset has no column {name!r} ({shown})")
                 )
@@ -162,8 +156,7 @@ class TrainingJobProvider(CachedJob, Provider):
                 }
             ),
             "seed": str(spec.seed),
-            "libraries": ", ".join(f"{k} {v}" for k, v in sorted(libraries.items()))
-            + f"; job {JOB_FORMAT}",
+            "libraries": libraries_part(libraries),
         }
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -234,7 +227,9 @@ class TrainingJobProvider(CachedJob, Provider):
         """Run the job into a staging folder, store the model; nothing is left on failure."""
         store = ArtifactStore(self.ctx.artifacts_dir)
         if not store.exists(spec.dataset):
-            raise MlError(f"dataset snapshot {spec.dataset} is not in the artifact store")
+            raise MissingArtifactError(
+                f"dataset snapshot {spec.dataset} is not in the artifact store"
+            )
         kwargs = self._job_kwargs(spec, props)
         store.root.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".model-", dir=store.root))
@@ -282,6 +277,21 @@ class TrainingJobProvider(CachedJob, Provider):
             f"job {outputs.get('job_duration_s', 0):.2f}s; log {outputs.get('log_path', '')}"
         )
         return "\n".join(lines)
+
+
+def _check_framework(spec: TrainingJobSpec) -> list[CheckFailure]:
+    """``estimator`` for scikit-learn, ``function`` for torch, and an allowed estimator."""
+    if spec.framework is Framework.SKLEARN:
+        if spec.function is not None:
+            return [CheckFailure("function", "framework sklearn takes `estimator`, not this")]
+        if spec.estimator is None:
+            return [CheckFailure("estimator", "required when framework is sklearn")]
+        return check_allowed(spec.estimator)
+    if spec.estimator is not None:
+        return [CheckFailure("estimator", "framework torch takes `function`, not this")]
+    if spec.function is None:
+        return [CheckFailure("function", "required when framework is torch")]
+    return []
 
 
 def _computed_only(record: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 Running it as a job (rather than straight from the provider) gives each command a log under
 ``.opspec/runs/<address>/<run>/``, the runner's timeout, and cancellation on a second Ctrl-C:
 the runner stops the child's whole process group, the shell and what it started included.
-This module imports only the standard library, so the child starts fast.
 """
 
 from __future__ import annotations
