@@ -37,6 +37,7 @@ __all__ = [
     "PathKind",
     "SpecPath",
     "SpecPathError",
+    "resolve_if_in_project",
     "resolve_in_project",
     "resolve_package_path",
     "resolve_spec_path",
@@ -81,6 +82,26 @@ def resolve_in_project(project_dir: str | Path, relative: str) -> Path:
     if target == root:
         raise PathEscapeError(f"path names the project directory itself: {relative}")
     return target
+
+
+def resolve_if_in_project(project_dir: str | Path, path: str | Path) -> Path | None:
+    """A file the person running opspec named (``--var-file``, a policy folder or file), resolved
+    under the same rule when it lies in the project, or None when it lies outside.
+
+    Under ``--untrusted`` whatever is in the project belongs to the change under review: an
+    entry of a project folder (a link there included, wherever it points) and anything a link
+    from outside leads into the project. Such a path is resolved by :func:`resolve_in_project`
+    and refused with :class:`PathEscapeError` when it leaves. Any other path is the operator's
+    own choice and is read as named.
+    """
+    root = Path(project_dir).resolve()
+    entry = Path(os.path.abspath(path))
+    where = entry.parent.resolve() / entry.name
+    if not where.is_relative_to(root):
+        where = entry.resolve()
+        if not where.is_relative_to(root):
+            return None
+    return resolve_in_project(root, where.relative_to(root).as_posix())
 
 
 @dataclass(frozen=True)
