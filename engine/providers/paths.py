@@ -88,20 +88,22 @@ def resolve_if_in_project(project_dir: str | Path, path: str | Path) -> Path | N
     """A file the person running opspec named (``--var-file``, a policy folder or file), resolved
     under the same rule when it lies in the project, or None when it lies outside.
 
-    Under ``--untrusted`` whatever is in the project belongs to the change under review: an
-    entry of a project folder (a link there included, wherever it points) and anything a link
-    from outside leads into the project. Such a path is resolved by :func:`resolve_in_project`
-    and refused with :class:`PathEscapeError` when it leaves. Any other path is the operator's
-    own choice and is read as named.
+    Under ``--untrusted`` whatever is in the project belongs to the change under review: a path
+    named inside it (through its links included, wherever they point) and anything a link from
+    outside leads into it. Such a path is resolved by :func:`resolve_in_project` and refused
+    with :class:`PathEscapeError` when it leaves. Any other path is the operator's own choice
+    and is read as named.
     """
     root = Path(project_dir).resolve()
     entry = Path(os.path.abspath(path))
-    where = entry.parent.resolve() / entry.name
-    if not where.is_relative_to(root):
-        where = entry.resolve()
-        if not where.is_relative_to(root):
-            return None
-    return resolve_in_project(root, where.relative_to(root).as_posix())
+    for named, base in (
+        (entry, Path(os.path.abspath(project_dir))),  # as written
+        (entry.parent.resolve() / entry.name, root),  # the project named through another link
+        (entry.resolve(), root),  # a link from outside into the project
+    ):
+        if named.is_relative_to(base):
+            return resolve_in_project(root, named.relative_to(base).as_posix())
+    return None
 
 
 @dataclass(frozen=True)
