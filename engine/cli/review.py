@@ -52,7 +52,10 @@ def review(
     if has_priced_resources(doc):
         settings = config.providers.get("cost")
         plan.cost = estimate(
-            doc, project.directory, settings if isinstance(settings, dict) else None
+            doc,
+            project.directory,
+            settings if isinstance(settings, dict) else None,
+            untrusted=untrusted,
         )
         doc["cost"] = plan.cost
     policies, diags = load_policies(

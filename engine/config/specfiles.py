@@ -1,4 +1,9 @@
-"""Reading and parsing the spec files of a project: every ``*.ops.yaml`` directly in it."""
+"""Reading and parsing the spec files of a project: every ``*.ops.yaml`` directly in it.
+
+Under ``--untrusted`` the spec files belong to the change under review, so each one is resolved
+under the one path rule (:func:`engine.providers.paths.resolve_in_project`) before it is read:
+a spec file that is a link out of the project is refused, never opened.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any
 
 from engine.config.yamlpos import YamlError, parse
 from engine.hashing import sha256_bytes
+from engine.providers.paths import PathEscapeError, resolve_in_project
 
 SPEC_SUFFIX = ".ops.yaml"
 
@@ -29,10 +35,12 @@ def spec_files(directory: Path) -> list[Path]:
 
 def read_spec_file(path: Path, root: Path, *, untrusted: bool) -> SpecFile:
     name = path.name
-    if untrusted and not path.resolve().is_relative_to(root):
-        return SpecFile(
-            name, error=(f"{name} is a link to a file outside the project; refused", "", 0, 0)
-        )
+    if untrusted:
+        try:
+            path = resolve_in_project(root, name)
+        except PathEscapeError as exc:
+            summary = f"{name} is a link to a file outside the project; refused"
+            return SpecFile(name, error=(summary, str(exc), 0, 0))
     data = path.read_bytes()
     spec = SpecFile(name, sha256_bytes(data))
     try:

@@ -45,17 +45,34 @@ class YamlList(list[Any]):
         self.item_pos: list[Pos] = []
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def _mark(node: yaml.Node) -> Pos:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
 class _PosLoader(_Loader):  # type: ignore[misc, valid-type]
-    pass
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        # Mapping node -> its own key nodes (by id), taken before PyYAML's merge (`<<: *base`)
+        # rewrites the node's pairs in place, which it also does to a merged mapping.
+        self.own_keys: dict[int, set[int]] = {}
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        own = {id(key) for key, _ in node.value if key.tag != _MERGE_TAG}
+        self.own_keys.setdefault(id(node), own)
+        super().flatten_mapping(node)
 
 
 def _construct_map(loader: _PosLoader, node: yaml.MappingNode) -> YamlMap:
     yamlvalues.expect_node(node, yaml.MappingNode)
+    # Once flattened, the pairs merged in (`<<: *base`) come first and the mapping's own after
+    # them: an own key replaces a merged one (`{<<: *b, x: 2}`), as YAML's merge key says, and
+    # only an own key written twice is a duplicate.
     loader.flatten_mapping(node)
+    own = loader.own_keys[id(node)]
+    own_keys: set[Any] = set()
     out = YamlMap()
     out.pos = _mark(node)
     for key_node, value_node in node.value:
@@ -63,12 +80,14 @@ def _construct_map(loader: _PosLoader, node: yaml.MappingNode) -> YamlMap:
         if not isinstance(key, str | int | float | bool) and key is not None:
             line, col = _mark(key_node)
             raise YamlError("mapping keys must be scalars", line, col)
-        if key in out:
+        if key in own_keys:
             line, col = _mark(key_node)
             first = out.key_pos[key]
             raise YamlError(
                 f"duplicate key {key!r}", line, col, f"first defined at line {first[0]}"
             )
+        if id(key_node) in own:
+            own_keys.add(key)
         out[key] = loader.construct_object(value_node, deep=True)
         out.key_pos[key] = _mark(key_node)
         out.value_pos[key] = _mark(value_node)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from engine.config.validation import validation_diagnostics
 from engine.config.yamlpos import YamlError, parse
 from engine.diagnostics import Diagnostic, SourcePos, error, relative_name
+from engine.providers.paths import PathEscapeError, resolve_in_project
 
 PROJECT_PRICES_FILE = "prices.yaml"
 
@@ -108,15 +109,26 @@ def shipped_settings() -> CostSettings:
 
 
 def load_catalog(
-    project_dir: Path | None, overrides: dict[str, Any] | None = None
+    project_dir: Path | None, overrides: dict[str, Any] | None = None, *, untrusted: bool = False
 ) -> tuple[PriceCatalog, list[Diagnostic]]:
-    """The shipped catalog with the project's ``prices.yaml`` and ``overrides`` applied."""
+    """The shipped catalog with the project's ``prices.yaml`` and ``overrides`` applied.
+
+    When ``untrusted``, ``prices.yaml`` belongs to the change under review and is resolved under
+    the one path rule first: a link out of the project is refused, never opened.
+    """
     sources = [shipped_settings()]
     diags: list[Diagnostic] = []
     if project_dir is not None:
         path = project_dir / PROJECT_PRICES_FILE
         if path.is_file():
             name = relative_name(path, project_dir)
+            if untrusted:
+                try:
+                    path = resolve_in_project(project_dir, PROJECT_PRICES_FILE)
+                except PathEscapeError as exc:
+                    return PriceCatalog(sources), [
+                        error(f"{name} leaves the project; refused", str(exc))
+                    ]
             settings, found = _settings_from_text(path.read_text(encoding="utf-8"), name)
             diags.extend(found)
             if settings is not None:

@@ -240,6 +240,7 @@ def estimate(
     *,
     catalog: PriceCatalog | None = None,
     graph: PlanGraph | None = None,
+    untrusted: bool = False,
 ) -> dict[str, Any]:
     """The cost document of ``plan`` (see the module docstring); JSON-serialisable.
 
@@ -247,7 +248,7 @@ def estimate(
     ``overrides`` are invalid (the diagnostics carry their positions).
     """
     if catalog is None:
-        catalog, diags = load_catalog(project_dir, overrides)
+        catalog, diags = load_catalog(project_dir, overrides, untrusted=untrusted)
         errors = [d for d in diags if d.severity is Severity.ERROR]
         if errors:
             raise DiagnosticsError(Diagnostics(errors))

@@ -1,4 +1,10 @@
-"""Variable values: defaults < ``OPSPEC_VAR_<name>`` < ``--var-file`` < ``--var``, type-checked."""
+"""Variable values: defaults < ``OPSPEC_VAR_<name>`` < ``--var-file`` < ``--var``, type-checked.
+
+Under ``--untrusted`` a var file that lies in the project belongs to the change under review: it
+is resolved under the one path rule (:mod:`engine.providers.paths`) and refused, never opened,
+when it is a link out of the project (its keys would otherwise pull an outside file's values
+into variables the change declares).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from engine.config.model import Config, VarType
 from engine.config.yamlpos import YamlError, YamlMap, parse, position
 from engine.diagnostics import Diagnostics, SourcePos, error
 from engine.placeholders import SENSITIVE
+from engine.providers.paths import PathEscapeError, resolve_if_in_project
 
 ENV_PREFIX = "OPSPEC_VAR_"
 
@@ -92,6 +99,8 @@ def resolve_variables(
     cli_vars: list[str],
     var_files: list[Path],
     environ: Mapping[str, str] | None = None,
+    *,
+    untrusted: bool = False,
 ) -> tuple[dict[str, Any], set[str], Diagnostics]:
     """Final variable values, the names of sensitive ones, and diagnostics."""
     environ = os.environ if environ is None else environ
@@ -105,7 +114,7 @@ def resolve_variables(
             _convert_text(config, name, env_value, origin, given, diags)
 
     for vf in var_files:
-        _read_var_file(config, vf, given, diags)
+        _read_var_file(config, vf, given, diags, untrusted=untrusted)
 
     for item in cli_vars:
         name, sep, text = item.partition("=")
@@ -170,10 +179,17 @@ def _read_var_file(
     path: Path,
     given: dict[str, tuple[Any, SourcePos | None, str]],
     diags: Diagnostics,
+    *,
+    untrusted: bool,
 ) -> None:
     name = str(path)
     try:
+        if untrusted:
+            path = resolve_if_in_project(config.directory, path) or path
         doc = parse(path.read_text())
+    except PathEscapeError as exc:
+        diags.append(error(f"var file {name} leaves the project; refused", str(exc)))
+        return
     except OSError as exc:
         diags.append(error(f"cannot read var file {name}: {exc.strerror}"))
         return

@@ -9,11 +9,11 @@ import os
 import signal
 import sys
 import traceback
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from engine.jobs.runner import PRIVATE_KWARGS_ENV
-
-_OPSPEC_PACKAGES = ("engine", "specs", "providers")
+from engine.registry import ENTRY_POINT_GROUP
 
 
 def _die_with_parent() -> None:
@@ -26,6 +26,15 @@ def _die_with_parent() -> None:
         pass
 
 
+def _import_installed_packages() -> None:
+    """Import opspec's packages and every registered provider's top-level package, found by the
+    entry points as the engine finds providers: an editable install finds them only after
+    ``sys.path``, so a project file of the same name would otherwise shadow them."""
+    providers = {ep.module.partition(".")[0] for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    for package in sorted({"engine", "specs", *providers}):
+        importlib.import_module(package)
+
+
 def main(argv: list[str]) -> int:
     _die_with_parent()
     request = json.loads(Path(argv[1]).read_text())
@@ -33,10 +42,8 @@ def main(argv: list[str]) -> int:
     private = json.loads(os.environ.pop(PRIVATE_KWARGS_ENV, "{}"))
     if request.get("path"):
         # A job that runs user code finds it in the project, after every installed package,
-        # so a project file named like a library (`pandas.py`) shadows nothing. opspec's own
-        # packages are imported first: an editable install finds them only after sys.path.
-        for package in _OPSPEC_PACKAGES:
-            importlib.import_module(package)
+        # so a project file named like a library (`pandas.py`) shadows nothing.
+        _import_installed_packages()
         sys.path.append(request["path"])
     module_name, _, func_name = request["target"].partition(":")
     try:

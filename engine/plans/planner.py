@@ -89,7 +89,7 @@ class Planner:
 
     def plan(self) -> tuple[Plan | None, Diagnostics]:
         variables, sensitive_vars, var_diags = resolve_variables(
-            self.config, self.opts.cli_vars, self.opts.var_files
+            self.config, self.opts.cli_vars, self.opts.var_files, untrusted=self.opts.untrusted
         )
         self.diags.extend(var_diags)
         self.build()

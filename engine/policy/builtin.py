@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from engine.policy.context import EvalContext
 from engine.policy.model import Enforcement, Policy, Rule, Violation
 from engine.policy.secrets import is_plaintext, looks_like_secret_name, plaintext_secrets
+from engine.views.markup import code_span
 from engine.views.plan_graph import (
     Change,
     after_of,
@@ -189,8 +190,9 @@ def check_secrets(ctx: EvalContext, _settings: RuleSettings) -> list[Violation]:
                     _addr(change),
                     path,
                     (
-                        f"`{key}` holds a plaintext secret; pass it through a variable marked "
-                        "`sensitive: true` (set from the environment, OPSPEC_VAR_<name>) instead"
+                        f"{code_span(key)} holds a plaintext secret; pass it through a variable "
+                        "marked `sensitive: true` (set from the environment, `OPSPEC_VAR_<name>`) "
+                        "instead"
                     ),
                 )
             )
@@ -276,7 +278,7 @@ def check_prevent_destroy(ctx: EvalContext, _settings: RuleSettings) -> list[Vio
         aliases = after_of(model).get("aliases")
         lifecycle = model.get("lifecycle") or {}
         if aliases and not (isinstance(lifecycle, dict) and lifecycle.get("prevent_destroy")):
-            names = ", ".join(map(str, aliases)) if isinstance(aliases, list) else str(aliases)
+            names = ", ".join(map(code_span, aliases if isinstance(aliases, list) else [aliases]))
             message = (
                 f"model carries alias {names} but `lifecycle.prevent_destroy` is not set, "
                 "so a destroy would remove what the alias serves"

@@ -156,14 +156,22 @@ def to_cel(value: Any) -> Any:
     return _cel_string(str(value))
 
 
+def _selects_from_null(exc: BaseException) -> bool:
+    """Whether ``exc`` is a member selected from null. cel-python reads ``a.b`` as
+    ``a.get("b")``; on null that attribute lookup fails, raised as such by the transpiled code
+    and wrapped in a CELEvalError by cel-python's own runner."""
+    lookup = exc if isinstance(exc, AttributeError) else exc.__cause__ or exc.__context__
+    return isinstance(lookup, AttributeError) and lookup.name is not None and lookup.obj is None
+
+
 def error_text(exc: Exception) -> str:
     """The innermost human message of a cel-python evaluation error."""
+    if _selects_from_null(exc):
+        return "a field of null was selected (is the value absent or known after apply?)"
     args: tuple[Any, ...] = exc.args
     while len(args) >= 3 and isinstance(args[2], tuple) and args[0] == "evaluation error":
         args = args[2]
     message = str(args[0]) if args else str(exc)
-    if "NoneType" in message:
-        return "a field of null was selected (is the value absent or known after apply?)"
     if len(args) >= 3 and isinstance(args[2], tuple) and ":" not in message and args[2]:
         message += ": " + ", ".join(str(a) for a in args[2])
     return message

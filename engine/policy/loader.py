@@ -10,7 +10,9 @@ Under ``--untrusted`` the project's own policy directories (``policies/`` and an
 directory inside the project) belong to the change under review, so their ``config.yaml`` may
 only make built-in rules stricter than the defaults and the trusted directories' settings: a
 setting that would disable a rule, lower its level, raise a cap or approve more models is
-ignored, with a warning at its position.
+ignored, with a warning at its position. Their files are resolved under the one path rule
+(:mod:`engine.providers.paths`) before they are read: a policy folder or file that is a link out
+of the project is refused, never opened.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from engine.diagnostics import Diagnostic, SourcePos, error, relative_name, warn
 from engine.policy import builtin
 from engine.policy.model import Enforcement, Policy, Rule
 from engine.policy.pyrules import PythonRule, module_path
+from engine.providers.paths import PathEscapeError, resolve_if_in_project
 
 POLICY_DIR = "policies"
 CONFIG_NAMES = ("config.yaml", "config.yml")
@@ -96,8 +99,12 @@ class _PackLoader:
     def _read(self, path: Path) -> tuple[str, str, Any] | None:
         name = relative_name(path, self.project_dir)
         try:
+            if self.untrusted_dir:
+                path = resolve_if_in_project(self.project_dir, path) or path
             text = path.read_text(encoding="utf-8")
             return name, text, parse(text)
+        except PathEscapeError as exc:
+            self.diags.append(error(f"policy file {name} leaves the project; refused", str(exc)))
         except YamlError as exc:
             self.diags.append(error(exc.message, exc.detail, SourcePos(name, exc.line, exc.col)))
         except (OSError, UnicodeDecodeError) as exc:
@@ -330,9 +337,16 @@ def load_policies(
             dirs.append(directory)
         else:
             loader.diags.append(error(f"policy directory {extra} does not exist"))
-    inside = project_dir.resolve()
     for directory in dirs:
-        loader.untrusted_dir = untrusted and directory.resolve().is_relative_to(inside)
+        try:
+            inside = untrusted and resolve_if_in_project(project_dir, directory) is not None
+        except PathEscapeError as exc:
+            shown = relative_name(directory, project_dir)
+            loader.diags.append(
+                error(f"policy directory {shown} leaves the project; refused", str(exc))
+            )
+            continue
+        loader.untrusted_dir = inside
         loader.load_dir(directory)
     loader.tighten()
     policies = builtin.builtin_policies(loader.settings) + loader.policies

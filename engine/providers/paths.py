@@ -37,6 +37,7 @@ __all__ = [
     "PathKind",
     "SpecPath",
     "SpecPathError",
+    "resolve_if_in_project",
     "resolve_in_project",
     "resolve_package_path",
     "resolve_spec_path",
@@ -81,6 +82,28 @@ def resolve_in_project(project_dir: str | Path, relative: str) -> Path:
     if target == root:
         raise PathEscapeError(f"path names the project directory itself: {relative}")
     return target
+
+
+def resolve_if_in_project(project_dir: str | Path, path: str | Path) -> Path | None:
+    """A file the person running opspec named (``--var-file``, a policy folder or file), resolved
+    under the same rule when it lies in the project, or None when it lies outside.
+
+    Under ``--untrusted`` whatever is in the project belongs to the change under review: a path
+    named inside it (through its links included, wherever they point) and anything a link from
+    outside leads into it. Such a path is resolved by :func:`resolve_in_project` and refused
+    with :class:`PathEscapeError` when it leaves. Any other path is the operator's own choice
+    and is read as named.
+    """
+    root = Path(project_dir).resolve()
+    entry = Path(os.path.abspath(path))
+    for named, base in (
+        (entry, Path(os.path.abspath(project_dir))),  # as written
+        (entry.parent.resolve() / entry.name, root),  # the project named through another link
+        (entry.resolve(), root),  # a link from outside into the project
+    ):
+        if named.is_relative_to(base):
+            return resolve_in_project(root, named.relative_to(base).as_posix())
+    return None
 
 
 @dataclass(frozen=True)

@@ -6,17 +6,14 @@ becomes a GitHub workflow command in the CI log, and ESC or bidirectional-overri
 rewrite or hide what a reviewer sees. :func:`terminal_safe` escapes them in any fragment that is
 meant to be one line; :func:`terminal_safe_lines` does it for free text whose own newlines are
 kept (a diagnostic's detail). What a rendering shows in place of a hidden or not-yet-known
-value is :mod:`engine.placeholders`' (re-exported here for code that still imports it from
-this module: ``engine.policy.secrets``).
+value is :mod:`engine.placeholders`'.
 """
 
 from __future__ import annotations
 
 import re
 
-from engine.placeholders import KNOWN_AFTER_APPLY, SENSITIVE
-
-__all__ = ["KNOWN_AFTER_APPLY", "SENSITIVE", "terminal_safe", "terminal_safe_lines"]
+__all__ = ["terminal_safe", "terminal_safe_lines"]
 
 # C0 controls, DEL, C1 controls (CSI U+009B acts like ESC [ on some terminals), and the Unicode
 # controls that reorder or hide text (bidi embeddings, overrides, isolates, marks).

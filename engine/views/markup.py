@@ -1,9 +1,11 @@
 """Markdown building blocks for the pull-request comment: cells, inline code, folded blocks.
 
 Everything that goes into a cell passes :func:`cell` (one line, no table breaks, no control
-characters). Text written by the pull request itself, such as the message of a project policy,
-passes :func:`inert` instead: it must not be able to close the comment's ``<details>`` blocks,
-add HTML or images, link anywhere, or notify anyone with an @-mention.
+characters). Text written by the pull request itself, or quoting it, such as every policy
+message (a project's, or a built-in's naming the spec's keys and aliases), passes :func:`inert`
+instead: it must not be able to close the comment's ``<details>`` blocks, add HTML or images,
+link anywhere, or notify anyone with an @-mention. A message quotes spec text in
+:func:`code_span`, which inert keeps as written.
 """
 
 from __future__ import annotations
@@ -33,6 +35,16 @@ def cell(text: Any) -> str:
 
 def code(text: Any) -> str:
     return f"`{cell(text).replace('`', '')}`"
+
+
+def code_span(text: Any) -> str:
+    """``text`` as one Markdown code span that nothing inside it can close: the fence is one
+    backtick longer than any run of backticks in it, padded with a space when it starts or ends
+    with one (CommonMark). For spec text quoted inside a message (keys, aliases)."""
+    literal = str(text)
+    fence = "`" * (max(map(len, re.findall(r"`+", literal)), default=0) + 1)
+    pad = " " if literal[:1] == "`" or literal[-1:] == "`" else ""
+    return f"{fence}{pad}{literal}{pad}{fence}"
 
 
 def inert(text: Any) -> str:

@@ -1,10 +1,10 @@
 """The policy results of a plan, as the text plan and the pull-request comment show them.
 
 Both read the ``policy_results`` of the plan JSON document through :class:`PolicyView`, so what
-counts as blocking, how a result is named and which text came from the pull request is decided
-here once. Messages and errors of the built-in pack are the engine's own words (they may use
-Markdown); those of every other pack come from the project, which in a pull request is the
-change under review, so the comment shows them inert.
+counts as blocking and how a result is named is decided here once. Messages and errors of every
+pack are shown inert in the comment: those of a project's packs are the change's own words (in
+a pull request, the change under review), and the built-in pack's quote the change's keys and
+aliases (in code spans, which stay code).
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from typing import Any
 
 from engine.views.display import terminal_safe
 from engine.views.markup import cell, code, details, inert, more, plural
-
-BUILTIN_PACK = "builtin"
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,7 @@ class PolicyView:
 
     def markdown_text(self, text: Any) -> str:
         """A message or error of this policy, for the comment."""
-        return cell(text) if self.result.get("pack") == BUILTIN_PACK else inert(text)
+        return inert(text)
 
 
 def views(results: list[dict[str, Any]] | None) -> list[PolicyView]:

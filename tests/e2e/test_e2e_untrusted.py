@@ -3,8 +3,10 @@ nothing outside the project: a subprocess runs the plan under a Python audit hoo
 every file opened and every process started, while the spec tries a sandbox escape, a
 `command`, a user training function, a symlink, paths pointing outside the project, a dataset
 folder and a model folder holding links out, and artifact URIs naming outside paths or stored
-objects that link out. Every file opened must lie in the project or in the installed Python
-(standard library, site-packages, opspec's own source)."""
+objects that link out; and, one at a time (each stops the run where it is read), a spec file, a
+var file, a policy file, a policy folder and a prices file that are links out of the project.
+Every file opened must lie in the project or in the installed Python (standard library,
+site-packages, opspec's own source)."""
 
 from __future__ import annotations
 
@@ -17,10 +19,14 @@ import sysconfig
 import tempfile
 import textwrap
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 import engine
 
 _DIGEST = "cd" * 32
+_CANARY = "canary-untrusted-linked-3e1f"
 
 RUNNER = textwrap.dedent(
     """
@@ -125,14 +131,15 @@ def _project(root: Path, outside: Path) -> Path:
     return project
 
 
-def test_untrusted_plan_runs_nothing_and_reads_nothing_outside(tmp_path: Path) -> None:
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    project = _project(tmp_path, outside)
+def _audited_plan(
+    tmp_path: Path, project: Path, *args: str
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any], list[Path]]:
+    """``plan --untrusted`` of ``project`` under the audit hook: the process, the hook's report,
+    and every file it opened outside the project and the installed Python."""
     audit = tmp_path / "audit.json"
     env = {**os.environ, "AUDIT_OUT": str(audit), "OPSPEC_SECRETS_KEY_FILE": str(tmp_path / "key")}
     proc = subprocess.run(
-        [sys.executable, "-c", RUNNER, "-C", str(project), "plan", "--untrusted"],
+        [sys.executable, "-c", RUNNER, "-C", str(project), "plan", "--untrusted", *args],
         capture_output=True,
         text=True,
         env=env,
@@ -140,6 +147,19 @@ def test_untrusted_plan_runs_nothing_and_reads_nothing_outside(tmp_path: Path) -
         stdin=subprocess.DEVNULL,
     )
     report = json.loads(audit.read_text())
+    opened = {Path(path).resolve() for kind, path in report["events"] if kind == "open"}
+    allowed = _installed_python() | {project.resolve(), (tmp_path / "key").resolve(), audit}
+    opened_elsewhere = sorted(
+        p for p in opened if not any(p.is_relative_to(a) for a in allowed) and not _library_probe(p)
+    )
+    return proc, report, opened_elsewhere
+
+
+def test_untrusted_plan_runs_nothing_and_reads_nothing_outside(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    project = _project(tmp_path, outside)
+    proc, report, opened_elsewhere = _audited_plan(tmp_path, project)
 
     # The escapes are refused as diagnostics, the plan fails, and nothing ran.
     assert report["code"] == 1, proc.stdout + proc.stderr
@@ -157,12 +177,61 @@ def test_untrusted_plan_runs_nothing_and_reads_nothing_outside(tmp_path: Path) -
     assert sorted(p.name for p in outside.iterdir()) == ["evil.py", "model", "secret.csv"]
     processes = [e for e in report["events"] if e[0] != "open"]
     assert processes == [], processes
-    opened = {Path(path).resolve() for kind, path in report["events"] if kind == "open"}
-    allowed = _installed_python() | {project.resolve(), (tmp_path / "key").resolve(), audit}
-    opened_elsewhere = sorted(
-        p for p in opened if not any(p.is_relative_to(a) for a in allowed) and not _library_probe(p)
-    )
     assert opened_elsewhere == []
     # The user's training function was fingerprinted from its source, never imported.
     assert not (outside / "USER_CODE_RAN").exists()
     assert "Traceback" not in proc.stderr
+
+
+# What the pull request links out of the project, and what the run then says. The outside files
+# hold the canary where a run would echo them: a variable's value, a policy message, a price.
+_PLAIN = 'resources:\n  null.a: {triggers: {t: "${var.label}"}}\n'
+_LINKED: dict[str, tuple[str, str, str, str]] = {
+    "spec file": ("linked.ops.yaml", f"outputs:\n  o: {{value: {_CANARY}}}\n", "", _PLAIN),
+    "var file": ("vars.yaml", f"label: {_CANARY}\n", "--var-file", _PLAIN),
+    "policy file": (
+        "policies/org.yaml",
+        f"policies:\n  - {{name: p, expression: 'false', message: {_CANARY}}}\n",
+        "",
+        _PLAIN,
+    ),
+    "policy folder": (
+        "policies/config.yaml",
+        f"builtin:\n  {_CANARY}: {{}}\n",
+        "",
+        _PLAIN,
+    ),
+    "prices file": (
+        "prices.yaml",
+        f"prices: {{{_CANARY}: 1.0}}\n",
+        "",
+        "resources:\n  gpu_pool.p: {kind: kubernetes, accelerator: 'A100:80GB:2', max_gpus: 2}\n"
+        '  null.a: {triggers: {t: "${var.label}"}}\n',
+    ),
+}
+
+
+@pytest.mark.parametrize("which", sorted(_LINKED))
+def test_untrusted_plan_opens_no_spec_var_policy_or_prices_file_linked_out(
+    tmp_path: Path, which: str
+) -> None:
+    name, content, flag, spec = _LINKED[which]
+    outside, project = tmp_path / "outside", tmp_path / "pr"
+    (outside / "policies").mkdir(parents=True)
+    (project / "policies").parent.mkdir(parents=True)
+    (outside / name).write_text(content)
+    (project / "main.ops.yaml").write_text(
+        "variables:\n  label: {type: string, default: plain}\n" + spec
+    )
+    if which == "policy folder":
+        (project / "policies").symlink_to(outside / "policies")
+    else:
+        (project / name).parent.mkdir(exist_ok=True)
+        (project / name).symlink_to(outside / name)
+    args = (flag, str(project / name)) if flag else ()
+    proc, report, opened_elsewhere = _audited_plan(tmp_path, project, *args)
+    assert report["code"] == 1, proc.stdout + proc.stderr
+    assert "outside the project" in proc.stderr or "leaves the project" in proc.stderr, proc.stderr
+    assert _CANARY not in proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert opened_elsewhere == []

@@ -42,6 +42,25 @@ def test_only_a_job_that_runs_user_code_sees_the_project(tmp_path: Path) -> None
     assert not (tmp_path / "SHADOWED").exists()  # json stays the library's, even then
 
 
+def test_project_files_named_like_opspec_packages_shadow_none_of_them(tmp_path: Path) -> None:
+    """An editable install finds opspec's packages only after ``sys.path``: the job imports
+    them, and every registered provider package, before the project joins it."""
+    (tmp_path / "userjob.py").write_text(
+        "def where():\n"
+        "    import providers.core.null, specs.core\n"
+        "    return [providers.core.null.__file__, specs.core.__file__]\n"
+    )
+    (tmp_path / "specs.py").write_text(SHADOW)
+    (tmp_path / "providers").mkdir()
+    (tmp_path / "providers" / "__init__.py").write_text(SHADOW)
+    runs = tmp_path / ".opspec" / "runs"
+    found = run_job(runs, "job.a", "userjob:where", {}, cwd=tmp_path, code_dir=tmp_path)
+    assert not (tmp_path / "SHADOWED").exists()
+    assert not (tmp_path / "providers" / "SHADOWED").exists()
+    assert [Path(f).parts[-2:] for f in found.value] == [("core", "null.py"), ("specs", "core.py")]
+    assert not any(Path(f).is_relative_to(tmp_path) for f in found.value)
+
+
 _IMPORTS = """\
 import json, sys
 from providers.ml.estimators import validate_estimator

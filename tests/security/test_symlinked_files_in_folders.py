@@ -41,7 +41,13 @@ def test_a_dataset_folder_with_a_link_out_is_refused(
             path: data
             target: nope
     """)
-    _refused(pr, ("plan", "--untrusted"), ("validate",), ("plan", "--untrusted", "--out", "p"))
+    _refused(
+        pr,
+        ("plan", "--untrusted"),
+        ("validate",),
+        ("policy", "check", "--untrusted"),
+        ("plan", "--untrusted", "--out", "p"),
+    )
     assert not (pr.root / "p").exists()
 
 

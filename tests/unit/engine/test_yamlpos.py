@@ -132,6 +132,36 @@ def test_duplicate_keys_name_both_lines_on_either_path() -> None:
     assert (slow.value.line, slow.value.col) == (4, 3)
 
 
+@pytest.mark.parametrize(
+    ("text", "merged"),
+    [
+        ("b: &b {x: 1, y: 1}\nr: {<<: *b, x: 2}\n", {"x": 2, "y": 1}),
+        ("b: &b {x: 1}\nr:\n  <<: *b\n  x: 2\n", {"x": 2}),
+        ("b: &b {x: 1}\nr: {x: 2, <<: *b}\n", {"x": 2}),
+        ("b: &b {x: 1}\nc: &c {x: 3}\nr: {<<: [*b, *c], z: 2}\n", {"x": 1, "z": 2}),
+        ("w: &w {k: 0}\nb: &b {<<: *w, k: 1}\nr: {<<: *b, k: 2}\n", {"k": 2}),
+        (
+            "w: &w {k: 0, j: 0}\nr: {m: &b {<<: *w, k: 1}, <<: *b}\n",
+            {"m": {"k": 1, "j": 0}, "k": 1, "j": 0},
+        ),
+    ],
+)
+def test_a_merged_key_may_be_overridden_by_the_mapping_itself(
+    text: str, merged: dict[str, object]
+) -> None:
+    """YAML's merge key: the mapping's own keys win over merged ones, the first source listed
+    wins over later ones; none of that is a duplicate (a merged mapping that merges in turn
+    included, which PyYAML rewrites in place before it is built)."""
+    assert parse(text)["r"] == merged
+
+
+def test_an_own_key_written_twice_beside_a_merge_is_a_duplicate() -> None:
+    with pytest.raises(YamlError, match="duplicate key 'x'") as caught:
+        parse("b: &b {x: 1}\nr: {x: 2, <<: *b, x: 3}\n")
+    assert (caught.value.line, caught.value.col) == (2, 19)
+    assert caught.value.detail == "first defined at line 2"
+
+
 def test_empty_documents() -> None:
     assert parse("") is None
     assert parse("# only a comment\n") is None

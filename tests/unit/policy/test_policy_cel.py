@@ -237,3 +237,26 @@ def test_extra_policy_directories(project: Path, tmp_path: Path) -> None:
     assert [d.summary for d in diags] == [f"policy directory {tmp_path / 'missing'} does not exist"]
     names = {p.qualified_name: p.enforcement.value for p in policies}
     assert names["org/t"] == "advisory" and names["builtin/gpu-count-cap"] == "mandatory"
+
+
+@pytest.mark.parametrize("runner", ["run", "run_reference"])
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("after.model.name == 'x'", "a field of null was selected"),
+        ("after.model.startsWith('x')", "a field of null was selected"),
+        ("after.labels.NoneType == 'x'", "no such member in mapping: 'NoneType'"),
+    ],
+)
+def test_an_error_is_told_by_its_type_not_by_its_words(
+    runner: str, source: str, message: str
+) -> None:
+    """Selecting from null is an AttributeError on None; a key that merely reads `NoneType`
+    is a missing member like any other."""
+    from engine.policy import cel
+
+    program = cel.compile_expression(source, cel.RESOURCE_ROOTS)
+    after = cel.to_cel({"model": None, "labels": {"team": "ml"}})
+    failure = getattr(cel, runner)(program, {"after": after})
+    assert isinstance(failure, cel.CelEvalFailure)
+    assert failure.message.startswith(message), failure.message
