@@ -9,11 +9,12 @@ import pytest
 import yaml
 
 from engine.providers import ProviderContext
-from providers.monitor.matchers import MatcherSyntaxError, Route, matching_routes, parse_matcher
-from providers.monitor.route import AlertRouteProvider
+from providers.monitor.alert_route import AlertRouteProvider
+from providers.monitor.errors import MatcherSyntaxError
+from providers.monitor.matchers import Route, matching_routes, parse_matcher
+from providers.monitor.service_topology import ServiceTopologyProvider
 from providers.monitor.servicegraph import find_cycle, topological_order, upstream_closure
 from providers.monitor.tools import tool_path
-from providers.monitor.topology import ServiceTopologyProvider
 
 Ctx = Callable[..., ProviderContext]
 SERVICES = {

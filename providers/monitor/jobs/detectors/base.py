@@ -21,7 +21,6 @@ import numpy.typing as npt
 __all__ = [
     "Array",
     "Detector",
-    "NotEnoughData",
     "min_over_windows",
     "single_threaded_blas",
     "windows",
@@ -53,10 +52,6 @@ def single_threaded_blas() -> Iterator[None]:
             yield
     finally:
         _BLAS_LIMIT.active = False
-
-
-class NotEnoughData(ValueError):
-    """The history is too short to fit a detector."""
 
 
 def windows(values: Array, width: int) -> Array:

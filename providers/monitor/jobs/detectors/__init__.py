@@ -2,7 +2,7 @@
 
 Usage::
 
-    from providers.monitor.detectors import make_detector, load_detector
+    from providers.monitor.jobs.detectors import make_detector, load_detector
 
     detector = make_detector("discord", sensitivity=1.0)
     detector.fit(history)                    # numpy array of past values
@@ -20,18 +20,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from providers.monitor.detectors.base import Array, Detector, NotEnoughData
-from providers.monitor.detectors.discord import DiscordDetector
-from providers.monitor.detectors.iforest import IsolationForestDetector
-from providers.monitor.detectors.robust import MadDetector, SigmaDetector
-from providers.monitor.detectors.seasonal import SeasonalDetector
+from providers.monitor.jobs.detectors.base import Array, Detector
+from providers.monitor.jobs.detectors.discord import DiscordDetector
+from providers.monitor.jobs.detectors.iforest import IsolationForestDetector
+from providers.monitor.jobs.detectors.robust import MadDetector, SigmaDetector
+from providers.monitor.jobs.detectors.seasonal import SeasonalDetector
 
 __all__ = [
     "DEFAULT_DETECTOR",
     "DETECTORS",
     "Array",
     "Detector",
-    "NotEnoughData",
     "load_detector",
     "make_detector",
 ]

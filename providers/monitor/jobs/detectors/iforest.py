@@ -15,10 +15,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from providers.monitor.detectors.base import (
+from providers.monitor.errors import NotEnoughData
+from providers.monitor.jobs.detectors.base import (
     Array,
     Detector,
-    NotEnoughData,
     as_array,
     min_over_windows,
     windows,
