@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from providers.monitor.jobs.detectors.base import Array, Detector
+from providers.monitor.jobs.detectors.base import Array, ContextDetector, Detector
 from providers.monitor.jobs.detectors.discord import DiscordDetector
 from providers.monitor.jobs.detectors.iforest import IsolationForestDetector
 from providers.monitor.jobs.detectors.robust import MadDetector, SigmaDetector
@@ -47,7 +47,6 @@ DETECTORS: dict[str, type[Detector]] = {
         SigmaDetector,
     )
 }
-_CONTEXT_DETECTORS = (DiscordDetector, IsolationForestDetector)
 
 
 def make_detector(name: str, sensitivity: float = 1.0, context: int = 8) -> Detector:
@@ -57,7 +56,7 @@ def make_detector(name: str, sensitivity: float = 1.0, context: int = 8) -> Dete
     except KeyError:
         known = ", ".join(sorted(DETECTORS))
         raise ValueError(f"unknown detector {name!r} (known: {known})") from None
-    if issubclass(cls, _CONTEXT_DETECTORS):
+    if issubclass(cls, ContextDetector):
         return cls(sensitivity=sensitivity, context=context)
     return cls(sensitivity=sensitivity)
 
