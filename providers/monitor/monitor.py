@@ -52,7 +52,7 @@ __all__ = ["MonitorProvider"]
 
 # Bump when a detector's fitting changes, so cached fits are not reused across versions.
 FIT_VERSION = "1"
-# Attributes computed by `check` (known at plan time) that `diff` compares like inputs.
+# Attributes computed by `plan_attributes` (known at plan time) that `diff` compares like inputs.
 _PLANNED = ("rule_file", "rule_sha256", "group", "alert_name", "prometheus_url", "reference_sha256")
 
 
