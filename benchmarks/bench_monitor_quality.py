@@ -6,11 +6,11 @@ Series (``../shared/ENVIRONMENT.md``): the UCR anomaly archive's InternalBleedin
 points, one anomaly of 12 points; its first 1,200 points are the archive's anomaly-free
 training split) and GutenTAG's ``ecg-diff-count-3`` (10,000 test points with three labelled
 windows of 100 points; fitted on its anomaly-free 10,000-point training series, prepended).
-Each detector runs with its defaults through :func:`providers.monitor.adhoc.score_series`, the
+Each detector runs with its defaults through :func:`providers.monitor.jobs.adhoc.score_series`, the
 function behind ``opspec monitor detect`` -- nothing is tuned per series. Also shown: the
 unsupervised mode (no ``--fit-rows``: fit and score the test series itself) and two baselines,
 a static 3-sigma threshold and a plain scikit-learn IsolationForest on the values.
-Metric: event-wise precision/recall/F1 (providers/monitor/detectors/events.py). ``--grid``
+Metric: event-wise precision/recall/F1 (providers/monitor/jobs/detectors/events.py). ``--grid``
 shows how the default detector's F1 moves when its context and sensitivity change.
 """
 
@@ -26,9 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from providers.monitor.adhoc import score_series
-from providers.monitor.detectors.base import Array
-from providers.monitor.detectors.events import event_scores
+from providers.monitor.jobs.adhoc import score_series
+from providers.monitor.jobs.detectors.base import Array
+from providers.monitor.jobs.detectors.events import event_scores
 
 DETECTORS = ("discord", "mad", "seasonal", "iforest", "sigma")
 

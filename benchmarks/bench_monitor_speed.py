@@ -6,7 +6,7 @@ Run: ``.venv/bin/python benchmarks/bench_monitor_speed.py [--series 1000] [--poi
 Two figures, each the best of ``--repeat`` runs, wall clock and CPU time:
 
 - ``detect``: for every series, fit the default detector on its first half and score the
-  second half (``providers.monitor.adhoc.score_series``, what ``opspec monitor detect`` runs).
+  second half (``providers.monitor.jobs.adhoc.score_series``, what ``opspec monitor detect`` runs).
 - ``monitor run``: one file source holding every series (a CSV of series x points rows) and one
   anomaly monitor applied through the providers (fitted at apply on the first half, timed
   separately); then one round of ``monitor run`` (:func:`providers.monitor.run.run_once`):
@@ -32,13 +32,13 @@ from typing import Any
 import numpy as np
 
 from engine.providers import ProviderContext
-from providers.monitor.adhoc import score_series
-from providers.monitor.detectors.base import single_threaded_blas
-from providers.monitor.detectors.events import event_scores
-from providers.monitor.evaluate import EvalContext
+from providers.monitor.jobs.adhoc import score_series
+from providers.monitor.jobs.detectors.base import single_threaded_blas
+from providers.monitor.jobs.detectors.events import event_scores
+from providers.monitor.jobs.evaluate import EvalContext
+from providers.monitor.metric_source import MetricSourceProvider
 from providers.monitor.monitor import MonitorProvider
 from providers.monitor.run import run_once
-from providers.monitor.source import MetricSourceProvider
 
 START = 1_714_521_600  # 2024-05-01T00:00:00Z
 

@@ -18,22 +18,20 @@ from typing import Any, ClassVar
 
 from pydantic import ValidationError
 
-from engine.expr.unknown import UNKNOWN, contains_unknown
+from engine.expr.unknown import UNKNOWN
 from engine.providers import (
-    CheckFailure,
-    CheckResult,
     CreateResult,
     DiffResult,
     Provider,
     ReadResult,
     denormalize_floats,
 )
-from providers.infra._devices import detect_cpu, detect_gpus
-from providers.infra._errors import NeedsPulumiExecutorError
-from providers.infra._manifests import describe_objects, pool_manifests
-from providers.infra._native import KubernetesNative
-from providers.infra._placeholders import fill_unknowns
-from providers.infra._placement import PlacementError, build_placement, object_name
+from providers.infra.devices import detect_cpu, detect_gpus
+from providers.infra.errors import NeedsPulumiExecutorError, PlacementError
+from providers.infra.manifests import describe_objects, pool_manifests
+from providers.infra.native import KubernetesNative
+from providers.infra.placeholders import fill_unknowns
+from providers.infra.placement import build_placement, object_name
 from specs.base import SpecType, kind_of
 from specs.infra import GpuPoolOutputs, GpuPoolSpec, KubernetesPoolSpec
 
@@ -53,33 +51,23 @@ class GpuPoolProvider(Provider, KubernetesNative):
     def pool_name(self) -> str:
         return object_name(self.ctx.address, "pool")
 
-    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        result = super().check(olds, news)
-        if result.failures:
-            return result
-        inputs = dict(result.inputs)
-        if contains_unknown(inputs):
-            return CheckResult(self._with_placeholders(inputs), [])
-        try:
-            inputs.update(self._derived(self.model(inputs)))
-        except PlacementError as exc:
-            return CheckResult(inputs, [CheckFailure(exc.field, exc.message)])
-        return CheckResult(inputs, [])
+    def plan_attributes(self, spec: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+        """The placement and, for Kubernetes, the manifests (a PlacementError names the input
+        that cannot be placed)."""
+        return self._derived(spec)
 
-    def _with_placeholders(self, inputs: dict[str, Any]) -> dict[str, Any]:
-        # Placement depends on values not known yet; manifests are shown with placeholders.
+    def partial_attributes(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """Placement depends on values not known yet; manifests are shown with placeholders."""
         model = kind_of(GpuPoolSpec, inputs)
         if model is None:
-            return inputs  # the pool's kind is itself known only after apply
+            return {}  # the pool's kind is itself known only after apply
         filled, _ = fill_unknowns(model, inputs)
         try:
-            spec = self.model(filled)
-            derived = self._derived(spec, detect=False)
+            derived = self._derived(self.model(filled), detect=False)
         except (ValidationError, PlacementError):
-            return inputs
+            return {}
         manifests = derived.get("manifests", [])
         return {
-            **inputs,
             "placement": UNKNOWN,
             "manifests": manifests,
             "objects": describe_objects(manifests),

@@ -1,6 +1,6 @@
 """The ``llm_service`` provider: a model served over HTTP, on this host or on Kubernetes.
 
-On a **local** pool ``create`` starts a real server process (:mod:`providers.infra._server`)
+On a **local** pool ``create`` starts a real server process (:mod:`providers.infra.jobs.server`)
 detached from opspec, with its log under ``.opspec/runs/<address>/``, waits for ``/health`` and
 returns its pid and URL. ``read`` checks the pid is still our server and answers: a killed server
 reads back as ``status: stopped``, which ``diff`` turns into a replacement, so the next plan
@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 
 from pydantic import ValidationError
 
-from engine.expr.unknown import UNKNOWN
+from engine.expr.unknown import UNKNOWN, contains_unknown
 from engine.providers import (
     CheckFailure,
     CheckResult,
@@ -35,20 +35,20 @@ from engine.providers import (
     UpdateResult,
     denormalize_floats,
 )
-from providers.infra._errors import NeedsPulumiExecutorError, ServerError
-from providers.infra._manifests import describe_objects, service_manifests, service_url
-from providers.infra._model_files import model_problem, resolve_model
-from providers.infra._native import KubernetesNative
-from providers.infra._placeholders import fill_unknowns
-from providers.infra._placement import object_name
-from providers.infra._process import (
+from providers.infra.errors import NeedsPulumiExecutorError, ServerError
+from providers.infra.manifests import describe_objects, service_manifests, service_url
+from providers.infra.model_files import model_problem, resolve_model
+from providers.infra.native import KubernetesNative
+from providers.infra.placeholders import fill_unknowns
+from providers.infra.placement import object_name
+from providers.infra.server_process import (
     health_ok,
     is_server,
     start_server,
     stop_server,
     wait_healthy,
 )
-from providers.infra._service_checks import (
+from providers.infra.service_checks import (
     LOCAL_HOST,
     ServiceContext,
     port_clashes,
@@ -98,8 +98,12 @@ class LlmServiceProvider(Provider, KubernetesNative):
     # -- plan -------------------------------------------------------------------------------
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Overridden for what the hooks do not cover: ``pool: ${gpu_pool.x}`` passes the whole
+        pool, whose placement is what a service reads, so it is unwrapped before validation;
+        and inputs holding unknowns are checked too, against placeholders (checks that read an
+        unknown value are skipped), where the hooks see fully known inputs only."""
         result = super().check(olds, _unwrap_pool(denormalize_floats(dict(news))))
-        if result.failures:
+        if result.failures or not contains_unknown(result.inputs):
             return result
         inputs = dict(result.inputs)
         filled, unknown = fill_unknowns(LlmServiceSpec, inputs)
@@ -107,16 +111,35 @@ class LlmServiceProvider(Provider, KubernetesNative):
             spec = LlmServiceSpec.model_validate(filled)
         except ValidationError:
             return CheckResult(inputs, [])  # placeholders broke a cross-field rule
-        ctx = ServiceContext(self._name, self.ctx.project_dir, self.ctx.artifacts_dir, unknown)
+        ctx = self._service_context(unknown)
         failures = service_failures(spec, ctx)
+        inputs.update(self._attributes(spec, ctx, with_manifests=not failures))
+        return CheckResult(inputs, failures)
+
+    def check_semantics(self, spec: Any) -> list[CheckFailure]:
+        return service_failures(spec, self._service_context(set()))
+
+    def plan_attributes(self, spec: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+        return self._attributes(spec, self._service_context(set()), with_manifests=True)
+
+    def _service_context(self, unknown: set[str]) -> ServiceContext:
+        return ServiceContext(self._name, self.ctx.project_dir, self.ctx.artifacts_dir, unknown)
+
+    def _attributes(
+        self, spec: LlmServiceSpec, ctx: ServiceContext, *, with_manifests: bool
+    ) -> dict[str, Any]:
+        """The service's URL and, on Kubernetes, its manifests (placeholders in place of
+        unknown values)."""
         known_url = ctx.known("pool", "port")
-        inputs["url"] = service_url(spec, self.object_name) if known_url else UNKNOWN
-        if spec.pool.kind is PoolKind.KUBERNETES and not failures:
+        attributes: dict[str, Any] = {
+            "url": service_url(spec, self.object_name) if known_url else UNKNOWN
+        }
+        if spec.pool.kind is PoolKind.KUBERNETES and with_manifests:
             manifests = service_manifests(spec, self.object_name)
             # Attributes of a local server process do not apply on Kubernetes.
-            inputs.update(_NOT_ON_KUBERNETES)
-            inputs.update(manifests=manifests, objects=describe_objects(manifests))
-        return CheckResult(inputs, failures)
+            attributes.update(_NOT_ON_KUBERNETES)
+            attributes.update(manifests=manifests, objects=describe_objects(manifests))
+        return attributes
 
     @staticmethod
     def check_instances(

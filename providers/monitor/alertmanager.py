@@ -18,13 +18,13 @@ from typing import Any
 
 import jinja2
 
-from providers.monitor.errors import ToolRejected
+from providers.monitor.errors import RouteConflictError, ToolMissing, ToolRejected
 from providers.monitor.loading import write_atomic
 from providers.monitor.promapi import AlertmanagerClient
 from providers.monitor.rendering import environment
 from providers.monitor.rules import resource_slug
 from providers.monitor.settings import AlertmanagerSettings
-from providers.monitor.tools import ToolMissing, check_alertmanager_config
+from providers.monitor.tools import check_alertmanager_config
 
 __all__ = ["DEFAULT_RECEIVER", "apply_fragment", "render_config"]
 
@@ -42,7 +42,7 @@ def render_config(routes: list[dict[str, Any]]) -> str:
     for route in ordered:
         name, url = route["receiver"], route.get("webhook_url")
         if receivers.get(name) and url and receivers[name] != url:
-            raise ValueError(f"receiver {name!r} is given two webhook URLs")
+            raise RouteConflictError(f"receiver {name!r} is given two webhook URLs")
         receivers[name] = receivers.get(name) or url
     receivers.pop(DEFAULT_RECEIVER, None)
     return _template().render(
@@ -110,9 +110,10 @@ def apply_fragment(
 
 def _rebuild(settings: AlertmanagerSettings, project_dir: str, folder: Path) -> str:
     try:
-        text = render_config(_fragments(folder))
-    except ValueError as exc:
+        routes = _fragments(folder)
+    except ValueError as exc:  # a route's file edited into something that is not JSON
         raise ToolRejected(str(exc)) from exc
+    text = render_config(routes)
     verdict = check_config(text)
     write_atomic(settings.config_path(project_dir), text)
     if settings.url:

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import csv
 import re
-from typing import Any
 
-from engine.expr.unknown import contains_unknown
 from engine.providers import CheckFailure
-from providers.monitor.errors import SourceReadError
+from providers.monitor.errors import SourceReadError, ToolMissing
 from providers.monitor.paths import resolve_data_path
 from providers.monitor.rules import LABEL_NAME, METRIC_NAME, promql_expression, render_rule_group
-from providers.monitor.series import SourceRef
-from providers.monitor.tools import ToolMissing, check_rules
+from providers.monitor.source_uri import SourceRef
+from providers.monitor.tools import check_rules
 from specs.gates import Comparison
 from specs.monitor import (
     AnomalyMonitorSpec,
@@ -30,11 +28,7 @@ from specs.monitor import (
     ThresholdMonitorSpec,
 )
 
-__all__ = ["drift", "has_unknown", "promql", "source", "threshold"]
-
-
-def has_unknown(inputs: dict[str, Any]) -> bool:
-    return contains_unknown(inputs)
+__all__ = ["drift", "promql", "source", "threshold"]
 
 
 def _label_failures(field: str, names: dict[str, str]) -> list[CheckFailure]:

@@ -76,8 +76,8 @@ def _error(message: str) -> int:
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
-    from providers.monitor.adhoc import SeriesFileError, detect_flags, read_series_csv, score_series
-    from providers.monitor.detectors import NotEnoughData
+    from providers.monitor.errors import NotEnoughData, SeriesFileError
+    from providers.monitor.jobs.adhoc import detect_flags, read_series_csv, score_series
 
     path = Path(args.csv)
     if not path.is_absolute():
@@ -107,7 +107,7 @@ def _resources(args: argparse.Namespace) -> dict[str, Any] | None:
 
 
 def _round(args: argparse.Namespace, since_s: float | None) -> int:
-    from providers.monitor.evaluate import EvalContext
+    from providers.monitor.jobs.evaluate import EvalContext
     from providers.monitor.run import format_text, push_alerts, run_once
 
     resources = _resources(args)

@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from providers.monitor.errors import MatcherSyntaxError
 from providers.monitor.incidents import Topology
-from providers.monitor.matchers import MatcherSyntaxError, Route, parse_matcher
+from providers.monitor.matchers import Route, parse_matcher
 from specs.monitor import parse_duration
 
 __all__ = ["Inventory", "MonitorRecord", "ResourceLike", "build_inventory"]

@@ -5,6 +5,10 @@ A threshold monitor's rule file is written atomically into ``rules_dir``. When t
 covers ``rules_dir`` (when ``config_file`` is given), asks it to reload (``POST /-/reload``,
 which needs ``--web.enable-lifecycle``) and checks through ``/api/v1/rules`` that the group is
 there. Any failure puts the previous file back, so a create is all-or-nothing.
+
+The server's configuration is read with the engine's YAML loader, whose bounds on nesting and
+alias expansion hold for every YAML file opspec reads: a few bytes of aliases cannot make an
+apply hang or exhaust memory.
 """
 
 from __future__ import annotations
@@ -14,14 +18,22 @@ import os
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from providers.monitor.errors import ServiceRejected
+from engine.config.yamlpos import YamlError, parse
+from providers.monitor.errors import PrometheusConfigError, ServiceRejected
 from providers.monitor.promapi import PrometheusClient
 from providers.monitor.settings import PrometheusSettings
 
-__all__ = ["install_rule_file", "remove_rule_file", "rule_files_glob", "write_atomic"]
+__all__ = [
+    "install_rule_file",
+    "read_config",
+    "remove_rule_file",
+    "rule_files_glob",
+    "write_atomic",
+]
 
 _VERIFY_S = 10.0
 
@@ -41,11 +53,34 @@ def rule_files_glob(settings: PrometheusSettings, project_dir: str) -> str:
     return str(settings.rules_path(project_dir).resolve() / "*.yml")
 
 
+def _plain(value: Any) -> Any:
+    """The loader's position-carrying mappings and lists as the plain ones YAML dumps."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def read_config(config: Path) -> dict[str, Any]:
+    """The Prometheus configuration in ``config``; PrometheusConfigError naming the position
+    of what the loader refuses."""
+    try:
+        data = parse(config.read_text())
+    except YamlError as exc:
+        raise PrometheusConfigError(f"{config}:{exc.line}:{exc.col}: {exc.message}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise PrometheusConfigError(f"{config}: a Prometheus configuration is a mapping")
+    return dict(_plain(data))
+
+
 def _ensure_rule_files(settings: PrometheusSettings, project_dir: str) -> None:
     config = settings.config_path(project_dir)
     if config is None:
         return
-    data = yaml.safe_load(config.read_text()) or {}
+    data = read_config(config)
     pattern = rule_files_glob(settings, project_dir)
     listed = list(data.get("rule_files") or [])
     if pattern not in listed:

@@ -14,13 +14,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["Matcher", "MatcherSyntaxError", "Route", "matching_routes", "parse_matcher"]
+from providers.monitor.errors import MatcherSyntaxError
+
+__all__ = ["Matcher", "Route", "matching_routes", "parse_matcher"]
 
 _MATCHER = re.compile(r"^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$")
-
-
-class MatcherSyntaxError(ValueError):
-    """A matcher string that Alertmanager would refuse."""
 
 
 class MatchOp(StrEnum):

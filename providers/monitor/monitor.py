@@ -21,19 +21,20 @@ from engine.hashing import sha256_json
 from engine.providers import (
     CachedJob,
     CheckFailure,
-    CheckResult,
     CreateResult,
     DiffResult,
+    PlanAttributeError,
     Provider,
     ReadResult,
     UpdateResult,
 )
 from providers.monitor import checks
+from providers.monitor.errors import SourceReadError, ToolMissing, ToolRejected
 from providers.monitor.loading import install_rule_file, remove_rule_file
 from providers.monitor.paths import data_sha256
 from providers.monitor.rules import render_rule_group, resource_slug
 from providers.monitor.settings import PrometheusSettings
-from providers.monitor.tools import ToolMissing, check_rules
+from providers.monitor.tools import check_rules
 from specs.base import SpecType
 from specs.monitor import (
     AnomalyMonitorSpec,
@@ -51,7 +52,7 @@ __all__ = ["MonitorProvider"]
 
 # Bump when a detector's fitting changes, so cached fits are not reused across versions.
 FIT_VERSION = "1"
-# Attributes computed by `check` (known at plan time) that `diff` compares like inputs.
+# Attributes computed by `plan_attributes` (known at plan time) that `diff` compares like inputs.
 _PLANNED = ("rule_file", "rule_sha256", "group", "alert_name", "prometheus_url", "reference_sha256")
 
 
@@ -76,25 +77,27 @@ class MonitorProvider(Provider, CachedJob):
                 return checks.drift(spec, self.ctx.project_dir)
         return []
 
-    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        result = super().check(olds, news)
-        if result.failures or "type" not in result.inputs or checks.has_unknown(result.inputs):
-            return result
-        spec = self.model(result.inputs)
-        if spec.type is MonitorType.THRESHOLD:
+    def plan_attributes(self, spec: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+        """A threshold rule's file, hash, group, alert and server; a drift reference's hash."""
+        if isinstance(spec, ThresholdMonitorSpec):
             rendered = render_rule_group(spec, self.ctx.address)
             settings = self._prometheus
             rules_dir = settings.rules_path(self.ctx.project_dir)
-            result.inputs.update(
-                rule_file=self._display_path(rules_dir / f"{resource_slug(self.ctx.address)}.yml"),
-                rule_sha256=rendered.sha256,
-                group=rendered.group,
-                alert_name=rendered.alert,
-                prometheus_url=settings.url,
-            )
-        elif spec.type is MonitorType.DRIFT:
-            result.inputs["reference_sha256"] = data_sha256(self.ctx.project_dir, spec.reference)
-        return result
+            return {
+                "rule_file": self._display_path(
+                    rules_dir / f"{resource_slug(self.ctx.address)}.yml"
+                ),
+                "rule_sha256": rendered.sha256,
+                "group": rendered.group,
+                "alert_name": rendered.alert,
+                "prometheus_url": settings.url,
+            }
+        if isinstance(spec, DriftMonitorSpec):
+            try:
+                return {"reference_sha256": data_sha256(self.ctx.project_dir, spec.reference)}
+            except SourceReadError as exc:  # the file went away since check_semantics saw it
+                raise PlanAttributeError("reference", str(exc)) from exc
+        return {}
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         result = super().diff(id_, olds, news)
@@ -158,8 +161,6 @@ class MonitorProvider(Provider, CachedJob):
             refusal, verdict = None, f"warning: {exc}"
             print(f"warning: {self.ctx.address}: {exc}", file=sys.stderr)
         if refusal:
-            from providers.monitor.errors import ToolRejected
-
             raise ToolRejected(f"{self.ctx.address}: promtool check rules: {refusal}")
         settings = self._prometheus
         path = install_rule_file(
@@ -196,8 +197,8 @@ class MonitorProvider(Provider, CachedJob):
         }
         if isinstance(spec, DriftMonitorSpec):
             kwargs = {"reference": spec.reference, "features": spec.features}
-            return "providers.monitor.training:fit_drift", {**common, **kwargs}
-        return "providers.monitor.training:fit_anomaly", {
+            return "providers.monitor.jobs.fit:fit_drift", {**common, **kwargs}
+        return "providers.monitor.jobs.fit:fit_anomaly", {
             **common,
             "source_uri": spec.source,
             "detector": spec.detector.value,

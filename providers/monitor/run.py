@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from providers.monitor.detectors.base import single_threaded_blas
-from providers.monitor.evaluate import EvalContext, evaluate_monitors
 from providers.monitor.incidents import Incident, correlate, iso_time
 from providers.monitor.inventory import Inventory, ResourceLike, build_inventory
+from providers.monitor.jobs.detectors.base import single_threaded_blas
+from providers.monitor.jobs.evaluate import EvalContext, evaluate_monitors
 from providers.monitor.promapi import AlertmanagerClient
 from providers.monitor.rules import alert_name_for
 

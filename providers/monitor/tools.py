@@ -12,13 +12,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-__all__ = ["ToolMissing", "check_alertmanager_config", "check_rules", "tool_path"]
+from providers.monitor.errors import ToolMissing
+
+__all__ = ["check_alertmanager_config", "check_rules", "tool_path"]
 
 _TIMEOUT_S = 30.0
-
-
-class ToolMissing(RuntimeError):
-    """The checking tool is not on PATH."""
 
 
 def tool_path(name: str) -> str | None:

@@ -44,7 +44,7 @@ class Direction(StrEnum):
 
 
 class DetectorName(StrEnum):
-    """Anomaly detectors; see ``providers/monitor/detectors`` for how each one works."""
+    """Anomaly detectors; see ``providers/monitor/jobs/detectors`` for how each one works."""
 
     DISCORD = "discord"
     MAD = "mad"

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from engine.providers import ProviderContext
-from providers.infra._errors import PortInUseError, ServerError
-from providers.infra._process import is_server, port_in_use
+from providers.infra.errors import PortInUseError, ServerError
 from providers.infra.gpu_pool import GpuPoolProvider
 from providers.infra.llm_service import LlmServiceProvider
+from providers.infra.server_process import is_server, port_in_use
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from providers.infra._process import port_in_use
+from providers.infra.server_process import port_in_use
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from providers.infra._accelerator import GpuSelection, product_label, select_gpus
+from providers.infra.gpu_products import GpuSelection, product_label, select_gpus
 from specs.accelerator import AcceleratorError, parse_accelerator
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from providers.infra._devices import detect_cpu, detect_gpus, parse_nvidia_smi
+from providers.infra.devices import detect_cpu, detect_gpus, parse_nvidia_smi
 
 SMI = "0, NVIDIA H100 80GB HBM3, 81559\n1, NVIDIA H100 80GB HBM3, 81559\n2, Tesla T4, 15360"
 

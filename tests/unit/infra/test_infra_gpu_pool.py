@@ -9,7 +9,7 @@ import kubernetes_validate
 import pytest
 
 from engine.expr.unknown import UNKNOWN
-from providers.infra._errors import NeedsPulumiExecutorError
+from providers.infra.errors import NeedsPulumiExecutorError
 from providers.infra.gpu_pool import GpuPoolProvider
 
 H100S = "0, NVIDIA H100 80GB HBM3, 81559\n1, NVIDIA H100 80GB HBM3, 81559"

@@ -11,7 +11,7 @@ import kubernetes_validate
 import pytest
 
 from engine.expr.unknown import UNKNOWN
-from providers.infra._errors import NeedsPulumiExecutorError
+from providers.infra.errors import NeedsPulumiExecutorError
 from providers.infra.llm_service import LlmServiceProvider
 
 IMAGE = "vllm/vllm-openai:v0.6.3"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.expr.unknown import UNKNOWN
-from providers.infra._placeholders import PLACEHOLDER, fill_unknowns, placeholder_for
+from providers.infra.placeholders import PLACEHOLDER, fill_unknowns, placeholder_for
 from specs.infra import LlmServiceSpec, PoolPlacement
 
 

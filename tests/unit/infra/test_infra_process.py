@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from providers.infra._errors import PortInUseError, ServerError
-from providers.infra._process import (
+from providers.infra.errors import PortInUseError, ServerError
+from providers.infra.server_process import (
     find_server,
     is_server,
     start_server,
@@ -25,7 +25,7 @@ from providers.infra._process import (
 def fake_server(project: Path) -> Iterator[int]:
     """A sleeping process whose command line looks like a server of ``llm_service.x``."""
     sleeper = [sys.executable, "-c", "import time; time.sleep(60)"]
-    argv = [*sleeper, "providers.infra._server", "--port", "18001"]
+    argv = [*sleeper, "providers.infra.jobs.server", "--port", "18001"]
     proc = subprocess.Popen([*argv, "--name", "llm_service.x"], cwd=project, start_new_session=True)
     yield proc.pid
     proc.kill()

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from providers.infra._server import RequestError, parse_request
+from providers.infra.errors import RequestError
+from providers.infra.jobs.server import parse_request
 
 
 def test_parses_an_openai_style_request() -> None:

@@ -11,8 +11,9 @@ import pytest
 from monitor_data import cyclic
 
 from engine.cli.main import main
-from providers.monitor.adhoc import SeriesFileError, read_series_csv
 from providers.monitor.cli import register
+from providers.monitor.errors import SeriesFileError
+from providers.monitor.jobs.adhoc import read_series_csv
 
 
 def _series_csv(path: Path, stamp_format: str = "2024/05/01 {h:02d}:{m:02d}") -> list[str]:

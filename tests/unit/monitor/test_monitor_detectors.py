@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 from monitor_data import cyclic
 
-from providers.monitor.detectors import DETECTORS, NotEnoughData, load_detector, make_detector
-from providers.monitor.detectors.base import min_over_windows
-from providers.monitor.detectors.seasonal import estimate_period
+from providers.monitor.errors import NotEnoughData
+from providers.monitor.jobs.detectors import DETECTORS, load_detector, make_detector
+from providers.monitor.jobs.detectors.base import min_over_windows
+from providers.monitor.jobs.detectors.seasonal import estimate_period
 
 
 def _with_jitter(values: np.ndarray, start: int, length: int = 6) -> np.ndarray:

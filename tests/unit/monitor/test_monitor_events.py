@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from providers.monitor.detectors.events import event_scores, runs
+from providers.monitor.jobs.detectors.events import event_scores, runs
 
 
 def test_runs_are_half_open_ranges() -> None:

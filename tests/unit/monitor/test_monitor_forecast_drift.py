@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from providers.monitor.drift import FeatureProfile, compare, profile_feature
-from providers.monitor.forecast import forecast_crossing
+from providers.monitor.jobs.drift import FeatureProfile, compare, profile_feature
+from providers.monitor.jobs.forecast import forecast_crossing
 
 
 def test_a_rising_trend_crosses_the_limit_when_the_line_says() -> None:

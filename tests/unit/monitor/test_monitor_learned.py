@@ -11,9 +11,9 @@ from monitor_data import write_latency_csv
 
 from engine.artifacts import ArtifactStore
 from engine.providers import ProviderContext
+from providers.monitor.jobs.fit import load_artifact
+from providers.monitor.metric_source import MetricSourceProvider
 from providers.monitor.monitor import MonitorProvider
-from providers.monitor.source import MetricSourceProvider
-from providers.monitor.training import load_artifact
 
 Ctx = Callable[..., ProviderContext]
 

@@ -12,10 +12,10 @@ from typing import Any
 from fake_prometheus import fake_prometheus
 
 from engine.providers import ProviderContext
-from providers.monitor.evaluate import EvalContext
+from providers.monitor.jobs.evaluate import EvalContext
+from providers.monitor.metric_source import MetricSourceProvider
 from providers.monitor.monitor import MonitorProvider
 from providers.monitor.run import run_once
-from providers.monitor.source import MetricSourceProvider
 
 Ctx = Callable[..., ProviderContext]
 

@@ -12,12 +12,12 @@ import pytest
 from monitor_data import write_latency_csv
 
 from engine.providers import Provider, ProviderContext
-from providers.monitor.evaluate import EvalContext
+from providers.monitor.alert_route import AlertRouteProvider
+from providers.monitor.jobs.evaluate import EvalContext
+from providers.monitor.metric_source import MetricSourceProvider
 from providers.monitor.monitor import MonitorProvider
-from providers.monitor.route import AlertRouteProvider
 from providers.monitor.run import format_text, push_alerts, run_once
-from providers.monitor.source import MetricSourceProvider
-from providers.monitor.topology import ServiceTopologyProvider
+from providers.monitor.service_topology import ServiceTopologyProvider
 
 Ctx = Callable[..., ProviderContext]
 

@@ -11,8 +11,9 @@ from monitor_data import write_latency_csv
 
 from engine.providers import ProviderContext
 from providers.monitor.errors import ServiceUnreachable
-from providers.monitor.series import SourceRef, read_file_series
-from providers.monitor.source import MetricSourceProvider
+from providers.monitor.jobs.series import read_file_series
+from providers.monitor.metric_source import MetricSourceProvider
+from providers.monitor.source_uri import SourceRef
 from providers.monitor.tools import tool_path
 
 Ctx = Callable[..., ProviderContext]

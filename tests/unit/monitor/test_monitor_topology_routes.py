@@ -9,11 +9,12 @@ import pytest
 import yaml
 
 from engine.providers import ProviderContext
-from providers.monitor.matchers import MatcherSyntaxError, Route, matching_routes, parse_matcher
-from providers.monitor.route import AlertRouteProvider
+from providers.monitor.alert_route import AlertRouteProvider
+from providers.monitor.errors import MatcherSyntaxError, RouteConflictError
+from providers.monitor.matchers import Route, matching_routes, parse_matcher
+from providers.monitor.service_topology import ServiceTopologyProvider
 from providers.monitor.servicegraph import find_cycle, topological_order, upstream_closure
 from providers.monitor.tools import tool_path
-from providers.monitor.topology import ServiceTopologyProvider
 
 Ctx = Callable[..., ProviderContext]
 SERVICES = {
@@ -139,3 +140,24 @@ def test_routes_build_one_alertmanager_config(project: Path, make_ctx: Ctx) -> N
     assert [r["receiver"] for r in config["route"]["routes"]] == ["web-oncall"]
     provider = AlertRouteProvider(make_ctx("alert_route.data"))
     assert provider.read("alert_route.data", outs["alert_route.data"]).id == ""
+
+
+def test_one_receiver_with_two_webhook_urls_is_a_route_conflict(
+    project: Path, make_ctx: Ctx
+) -> None:
+    """Both routes check on their own; applying the second names it and leaves the first's
+    configuration in place."""
+    hooks = {"alert_route.a": "http://127.0.0.1:9/a", "alert_route.b": "http://127.0.0.1:9/b"}
+    checked = {}
+    for address, url in hooks.items():
+        news = {"matchers": ['team="data"'], "receiver": "oncall", "webhook_url": url}
+        result = AlertRouteProvider(make_ctx(address)).check({}, news)
+        assert result.failures == []
+        checked[address] = result.inputs
+    AlertRouteProvider(make_ctx("alert_route.a")).create(checked["alert_route.a"])
+    with pytest.raises(RouteConflictError, match=r"^alert_route\.b: receiver 'oncall'"):
+        AlertRouteProvider(make_ctx("alert_route.b")).create(checked["alert_route.b"])
+    config = yaml.safe_load((project / ".opspec" / "alertmanager" / "alertmanager.yml").read_text())
+    assert [r["webhook_configs"] for r in config["receivers"] if r["name"] == "oncall"] == [
+        [{"url": "http://127.0.0.1:9/a"}]
+    ]

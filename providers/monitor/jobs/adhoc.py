@@ -15,17 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-from providers.monitor.detectors import DEFAULT_DETECTOR, Array, make_detector
-from providers.monitor.detectors.base import single_threaded_blas
+from providers.monitor.errors import SeriesFileError
+from providers.monitor.jobs.detectors import DEFAULT_DETECTOR, Array, make_detector
+from providers.monitor.jobs.detectors.base import single_threaded_blas
 
-__all__ = ["Flag", "SeriesFileError", "detect_flags", "read_series_csv", "score_series"]
+__all__ = ["Flag", "detect_flags", "read_series_csv", "score_series"]
 
 
 _THREADED_FROM = 5000
-
-
-class SeriesFileError(ValueError):
-    """The CSV is not a readable ``timestamp,value`` series."""
 
 
 @dataclass(frozen=True)

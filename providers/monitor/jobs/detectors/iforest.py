@@ -15,30 +15,19 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from providers.monitor.detectors.base import (
-    Array,
-    Detector,
-    NotEnoughData,
-    as_array,
-    min_over_windows,
-    windows,
-)
+from providers.monitor.errors import NotEnoughData
+from providers.monitor.jobs.detectors.base import Array, ContextDetector, as_array, windows
 
 __all__ = ["IsolationForestDetector"]
 
 
-class IsolationForestDetector(Detector):
+class IsolationForestDetector(ContextDetector):
     name: ClassVar[str] = "iforest"
 
     def __init__(self, sensitivity: float = 1.0, context: int = 8, seed: int = 0) -> None:
-        super().__init__(sensitivity)
-        self.context = context
+        super().__init__(sensitivity, context)
         self.seed = seed
         self.forest: Any = None
-
-    @property
-    def context_size(self) -> int:
-        return self.context - 1
 
     def fit(self, history: Array) -> None:
         from sklearn.ensemble import IsolationForest
@@ -50,15 +39,10 @@ class IsolationForestDetector(Detector):
             )
         self.forest = IsolationForest(random_state=self.seed).fit(windows(history, self.context))
 
-    def score(self, values: Array, start: int = 0) -> Array:
-        values = as_array(values)
-        begin = max(0, start - self.context + 1)
-        segment = values[begin:]
-        if len(segment) < self.context:
-            return np.zeros(len(values) - start)
-        raw = -self.forest.score_samples(windows(segment, self.context))
-        ratio = np.asarray(raw, dtype=np.float64) / (0.5**self.sensitivity)
-        return min_over_windows(ratio, self.context)[start - begin :]
+    def context_scores(self, contexts: Array) -> Array:
+        raw = np.asarray(-self.forest.score_samples(contexts), dtype=np.float64)
+        scores: Array = raw / (0.5**self.sensitivity)
+        return scores
 
     def state(self) -> dict[str, Any]:
         blob = base64.b64encode(pickle.dumps(self.forest)).decode("ascii")

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from engine.errors import OpspecError
 from engine.expr.unknown import is_unknown
 from engine.providers import ProviderContext, PulumiNative
+from providers.infra.errors import PulumiProgramError
 
 if TYPE_CHECKING:
     import pulumi
@@ -38,7 +38,7 @@ class KubernetesNative(PulumiNative):
     def pulumi_native(self, inputs: Mapping[str, Any]) -> bool:
         kind = _pool_kind(self.type_name, inputs)
         if is_unknown(kind) or not isinstance(kind, str):
-            raise OpspecError(
+            raise PulumiProgramError(
                 f"{self.ctx.address}: the pulumi executor must know at plan time whether the pool "
                 "is `kubernetes` or `local`, but it depends on values known only after apply"
             )
@@ -48,10 +48,10 @@ class KubernetesNative(PulumiNative):
         self, name: str, inputs: Mapping[str, Any], opts: pulumi.ResourceOptions
     ) -> Mapping[str, Any]:
         # The program imports pulumi_kubernetes: only the pulumi executor gets here.
-        from providers.infra._program import build_kubernetes_objects
+        from providers.infra.program import build_kubernetes_objects
 
         objects = build_kubernetes_objects(self.type_name, self.ctx.address, inputs, opts=opts)
         if not objects:
-            raise OpspecError(f"{self.ctx.address}: no Kubernetes objects were built")
+            raise PulumiProgramError(f"{self.ctx.address}: no Kubernetes objects were built")
         first = next(iter(objects.values()))
         return {"id": first.id}

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from providers.infra._accelerator import MEMORY_LABEL, PRODUCT_LABEL, GpuSelection, select_gpus
+from providers.infra.errors import PlacementError
+from providers.infra.gpu_products import MEMORY_LABEL, PRODUCT_LABEL, GpuSelection, select_gpus
 from specs.accelerator import AcceleratorError, parse_accelerator
 from specs.infra import (
     GpuDevice,
@@ -23,18 +24,9 @@ from specs.infra import (
     Toleration,
 )
 
-__all__ = ["PlacementError", "build_placement", "object_name", "pool_labels"]
+__all__ = ["build_placement", "object_name", "pool_labels"]
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "opspec"}
-
-
-class PlacementError(ValueError):
-    """A pool spec that cannot be placed; ``field`` is the input it is about."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 def object_name(address: str, fallback: str) -> str:

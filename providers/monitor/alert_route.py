@@ -13,14 +13,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
-from engine.providers import CheckFailure, CheckResult, CreateResult, Provider, ReadResult
-from providers.monitor import checks
+from engine.providers import CheckFailure, CreateResult, Provider, ReadResult
 from providers.monitor.alertmanager import apply_fragment, fragment_path, render_config
-from providers.monitor.errors import ToolRejected
-from providers.monitor.matchers import MatcherSyntaxError, parse_matcher
+from providers.monitor.errors import (
+    MatcherSyntaxError,
+    RouteConflictError,
+    ToolMissing,
+    ToolRejected,
+)
+from providers.monitor.matchers import parse_matcher
 from providers.monitor.rules import LABEL_NAME
 from providers.monitor.settings import AlertmanagerSettings
-from providers.monitor.tools import ToolMissing, check_alertmanager_config
+from providers.monitor.tools import check_alertmanager_config
 from specs.monitor import AlertRouteOutputs, AlertRouteSpec
 
 __all__ = ["AlertRouteProvider"]
@@ -58,14 +62,10 @@ class AlertRouteProvider(Provider):
             return []
         return [CheckFailure("matchers", f"amtool check-config: {refusal}")] if refusal else []
 
-    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        result = super().check(olds, news)
-        if result.failures or checks.has_unknown(result.inputs):
-            return result
+    def plan_attributes(self, spec: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+        """The configuration file the route goes into, and the server it is loaded by."""
         settings = self._settings
-        result.inputs["config_file"] = str(settings.config_file)
-        result.inputs["alertmanager_url"] = settings.url
-        return result
+        return {"config_file": str(settings.config_file), "alertmanager_url": settings.url}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         spec = self.model(props)
@@ -74,8 +74,8 @@ class AlertRouteProvider(Provider):
             verdict = apply_fragment(
                 settings, self.ctx.project_dir, self.ctx.address, _route_dict(spec)
             )
-        except ToolRejected as exc:
-            raise ToolRejected(f"{self.ctx.address}: {exc}") from exc
+        except (ToolRejected, RouteConflictError) as exc:
+            raise type(exc)(f"{self.ctx.address}: {exc}") from exc
         outs = {k: v for k, v in props.items() if k != "id"}
         outs.update(
             config_file=settings.config_file,

@@ -13,7 +13,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from providers.monitor.detectors.base import Array, Detector, NotEnoughData, as_array
+from providers.monitor.errors import NotEnoughData
+from providers.monitor.jobs.detectors.base import Array, Detector, as_array
 
 __all__ = ["MadDetector", "SigmaDetector"]
 

@@ -12,7 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from providers.infra._accelerator import product_label
+from providers.infra.gpu_products import product_label
 from specs.infra import CpuInfo, GpuDevice
 
 __all__ = ["detect_cpu", "detect_gpus", "parse_nvidia_smi"]

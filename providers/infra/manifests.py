@@ -1,7 +1,7 @@
 """The Kubernetes objects of pools and services, as complete manifests (camelCase dicts).
 
 One pure function per resource type renders every object it owns; the plan shows exactly these
-manifests and the Pulumi program (:mod:`providers.infra._program`) registers exactly these, so
+manifests and the Pulumi program (:mod:`providers.infra.program`) registers exactly these, so
 what a reviewer reads in the plan is what the cluster receives.
 
 A pool owns a ``Namespace`` (unless it exists already) and a ``ResourceQuota`` on

@@ -2,7 +2,7 @@
 
 Usage::
 
-    from providers.monitor.detectors import make_detector, load_detector
+    from providers.monitor.jobs.detectors import make_detector, load_detector
 
     detector = make_detector("discord", sensitivity=1.0)
     detector.fit(history)                    # numpy array of past values
@@ -20,18 +20,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from providers.monitor.detectors.base import Array, Detector, NotEnoughData
-from providers.monitor.detectors.discord import DiscordDetector
-from providers.monitor.detectors.iforest import IsolationForestDetector
-from providers.monitor.detectors.robust import MadDetector, SigmaDetector
-from providers.monitor.detectors.seasonal import SeasonalDetector
+from providers.monitor.jobs.detectors.base import Array, ContextDetector, Detector
+from providers.monitor.jobs.detectors.discord import DiscordDetector
+from providers.monitor.jobs.detectors.iforest import IsolationForestDetector
+from providers.monitor.jobs.detectors.robust import MadDetector, SigmaDetector
+from providers.monitor.jobs.detectors.seasonal import SeasonalDetector
 
 __all__ = [
     "DEFAULT_DETECTOR",
     "DETECTORS",
     "Array",
     "Detector",
-    "NotEnoughData",
     "load_detector",
     "make_detector",
 ]
@@ -48,7 +47,6 @@ DETECTORS: dict[str, type[Detector]] = {
         SigmaDetector,
     )
 }
-_CONTEXT_DETECTORS = (DiscordDetector, IsolationForestDetector)
 
 
 def make_detector(name: str, sensitivity: float = 1.0, context: int = 8) -> Detector:
@@ -58,7 +56,7 @@ def make_detector(name: str, sensitivity: float = 1.0, context: int = 8) -> Dete
     except KeyError:
         known = ", ".join(sorted(DETECTORS))
         raise ValueError(f"unknown detector {name!r} (known: {known})") from None
-    if issubclass(cls, _CONTEXT_DETECTORS):
+    if issubclass(cls, ContextDetector):
         return cls(sensitivity=sensitivity, context=context)
     return cls(sensitivity=sensitivity)
 

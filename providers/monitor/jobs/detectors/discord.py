@@ -19,10 +19,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from providers.monitor.detectors.base import (
+from providers.monitor.errors import NotEnoughData
+from providers.monitor.jobs.detectors.base import (
     Array,
-    Detector,
-    NotEnoughData,
+    ContextDetector,
     as_array,
     min_over_windows,
     windows,
@@ -62,20 +62,15 @@ def nearest_distances(queries: Array, history: Array, exclusion: int = 0) -> Arr
     return np.asarray(np.sqrt(np.maximum(out, 0.0)), dtype=np.float64)
 
 
-class DiscordDetector(Detector):
+class DiscordDetector(ContextDetector):
     name: ClassVar[str] = "discord"
 
     def __init__(self, sensitivity: float = 1.0, context: int = 8) -> None:
-        super().__init__(sensitivity)
         if context < 2:
             raise ValueError("context must be at least 2 samples")
-        self.context = context
+        super().__init__(sensitivity, context)
         self.history: Array = np.empty(0)
         self.threshold = 0.0
-
-    @property
-    def context_size(self) -> int:
-        return self.context - 1
 
     def _threshold(self, self_distances: Array, history: Array) -> float:
         finite = self_distances[np.isfinite(self_distances)]
@@ -97,17 +92,8 @@ class DiscordDetector(Detector):
         self.history = history
         self.threshold = self._threshold(self_distances, history)
 
-    def score(self, values: Array, start: int = 0) -> Array:
-        values = as_array(values)
-        begin = max(0, start - self.context + 1)
-        segment = values[begin:]
-        if len(segment) < self.context:
-            return np.zeros(len(values) - start)
-        distances = nearest_distances(
-            windows(segment, self.context), windows(self.history, self.context)
-        )
-        per_sample = min_over_windows(distances / self.threshold, self.context)
-        return per_sample[start - begin :]
+    def context_scores(self, contexts: Array) -> Array:
+        return nearest_distances(contexts, windows(self.history, self.context)) / self.threshold
 
     def fit_score(self, values: Array) -> Array:
         values = as_array(values)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from providers.monitor.detectors.base import Array
+from providers.monitor.jobs.detectors.base import Array
 
 __all__ = ["FeatureDrift", "FeatureProfile", "compare", "profile_feature"]
 

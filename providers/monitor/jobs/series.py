@@ -1,100 +1,26 @@
-"""Metric series and where they come from: source URIs, file readers, Prometheus queries.
-
-A ``metric_source`` resource exports ``uri``, a self-contained address that monitors (and
-``opspec monitor run``) use to read it without the source's spec::
-
-    file:data/latency.csv?format=csv&labels=service&sha256=3f1a...&timestamp=ts&value=value
-    prometheus+http://127.0.0.1:9090?query=rate(http_errors_total[5m])&step=60s
-    (either may add label.NAME=VALUE: constant labels of every series)
-
-A file's hash is part of its URI, so a monitor trained on it is retrained when the data change.
+"""Metric series read from a source (:mod:`providers.monitor.source_uri`): CSV/Parquet files
+through pandas, Prometheus range queries, both as numpy arrays of times and values.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import numpy as np
 
-from providers.monitor.detectors.base import Array
 from providers.monitor.errors import SourceReadError
+from providers.monitor.jobs.detectors.base import Array
 from providers.monitor.paths import resolve_data_path
 from providers.monitor.promapi import PrometheusClient
+from providers.monitor.source_uri import SourceRef
 from specs.monitor import parse_duration
 
-__all__ = ["Series", "SourceRef", "read_series", "series_key"]
+__all__ = ["Series", "count_file_series", "read_file_series", "read_series", "series_key"]
 
 _MAX_POINTS = 11_000  # Prometheus's limit per series and query
-_PROM_SCHEMES = {"prometheus+http": "http", "prometheus+https": "https"}
-
-
-@dataclass(frozen=True)
-class SourceRef:
-    """A metric source as monitors see it (parsed from, and printed as, its URI)."""
-
-    kind: str  # "file" | "prometheus"
-    path: str = ""
-    format: str = "csv"
-    sha256: str = ""
-    timestamp_column: str = "timestamp"
-    value_column: str = "value"
-    label_columns: tuple[str, ...] = ()
-    labels: dict[str, str] = field(default_factory=dict)
-    url: str = ""
-    query: str = ""
-    step: str = "60s"
-
-    def to_uri(self) -> str:
-        const = {f"label.{k}": v for k, v in sorted(self.labels.items())}
-        if self.kind == "file":
-            params = {
-                "format": self.format,
-                "labels": ",".join(self.label_columns),
-                "sha256": self.sha256,
-                "timestamp": self.timestamp_column,
-                "value": self.value_column,
-                **const,
-            }
-            return f"file:{self.path}?{urlencode({k: v for k, v in params.items() if v})}"
-        scheme, _, rest = self.url.partition("://")
-        query = urlencode({"query": self.query, "step": self.step, **const})
-        return f"prometheus+{scheme}://{rest.rstrip('/')}?{query}"
-
-    @classmethod
-    def from_uri(cls, uri: str) -> SourceRef:
-        parts = urlsplit(uri)
-        params = dict(parse_qsl(parts.query, keep_blank_values=True))
-        labels = {k[6:]: v for k, v in params.items() if k.startswith("label.")}
-        if parts.scheme == "file":
-            return cls(
-                kind="file",
-                path=parts.path,
-                format=params.get("format", "csv"),
-                sha256=params.get("sha256", ""),
-                timestamp_column=params.get("timestamp", "timestamp"),
-                value_column=params.get("value", "value"),
-                label_columns=tuple(c for c in params.get("labels", "").split(",") if c),
-                labels=labels,
-            )
-        if parts.scheme in _PROM_SCHEMES and params.get("query"):
-            url = f"{_PROM_SCHEMES[parts.scheme]}://{parts.netloc}{parts.path}".rstrip("/")
-            return cls(
-                kind="prometheus",
-                url=url,
-                query=params["query"],
-                step=params.get("step", "60s"),
-                labels=labels,
-            )
-        raise ValueError(f"not a metric source URI: {uri!r} (use ${{metric_source.NAME.uri}})")
-
-    @property
-    def display(self) -> str:
-        """How reports name the source: the file, or the server and query."""
-        return self.path if self.kind == "file" else f"{self.url} ({self.query})"
 
 
 @dataclass
@@ -213,3 +139,10 @@ def read_series(
     stop = time.time() if end is None else end
     begin = stop - 3600.0 if start is None else start
     return read_prometheus_series(ref, begin, stop)
+
+
+def count_file_series(project_dir: str, source_uri: str) -> dict[str, int]:
+    """Job of a file ``metric_source``'s create: the series and samples the file holds (reading
+    them all proves its columns and timestamps readable before any monitor trains on it)."""
+    series = read_file_series(project_dir, SourceRef.from_uri(source_uri))
+    return {"series": len(series), "samples": sum(len(s.values) for s in series)}

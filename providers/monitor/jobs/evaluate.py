@@ -20,15 +20,16 @@ from typing import Any
 
 import numpy as np
 
-from providers.monitor.detectors import load_detector
-from providers.monitor.detectors.events import runs
 from providers.monitor.errors import MonitorError
 from providers.monitor.incidents import Alert, iso_time
 from providers.monitor.inventory import MonitorRecord
+from providers.monitor.jobs.detectors import load_detector
+from providers.monitor.jobs.detectors.events import runs
+from providers.monitor.jobs.fit import load_artifact
+from providers.monitor.jobs.series import Series, read_series, series_key
 from providers.monitor.paths import resolve_data_path
 from providers.monitor.promapi import PrometheusClient
-from providers.monitor.series import Series, SourceRef, read_series, series_key
-from providers.monitor.training import load_artifact
+from providers.monitor.source_uri import SourceRef
 from specs.monitor import parse_duration
 
 __all__ = ["EvalContext", "Evaluation", "evaluate_monitors"]
@@ -105,7 +106,7 @@ def _anomaly(record: MonitorRecord, ctx: EvalContext, out: Evaluation) -> None:
 
 
 def _forecast(record: MonitorRecord, ctx: EvalContext, out: Evaluation) -> None:
-    from providers.monitor.forecast import forecast_crossing
+    from providers.monitor.jobs.forecast import forecast_crossing
 
     attrs = record.attrs
     ref = SourceRef.from_uri(str(attrs["source"]))
@@ -145,8 +146,8 @@ def _forecast(record: MonitorRecord, ctx: EvalContext, out: Evaluation) -> None:
 
 
 def _drift(record: MonitorRecord, ctx: EvalContext, out: Evaluation) -> None:
-    from providers.monitor.drift import FeatureProfile, compare
-    from providers.monitor.training import read_table
+    from providers.monitor.jobs.drift import FeatureProfile, compare
+    from providers.monitor.jobs.fit import read_table
 
     attrs = record.attrs
     document = load_artifact(ctx.artifacts_dir, str(attrs["detector_uri"]))

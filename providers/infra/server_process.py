@@ -22,7 +22,7 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
-from providers.infra._errors import PortInUseError, ServerError
+from providers.infra.errors import PortInUseError, ServerError
 
 __all__ = [
     "SERVER_MODULE",
@@ -36,7 +36,7 @@ __all__ = [
     "wait_healthy",
 ]
 
-SERVER_MODULE = "providers.infra._server"
+SERVER_MODULE = "providers.infra.jobs.server"
 _POLL_S = 0.2
 # Servers started by this process, kept so their exit status is collected (no zombies).
 _CHILDREN: dict[int, subprocess.Popen[bytes]] = {}

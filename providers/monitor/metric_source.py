@@ -3,9 +3,10 @@
 ``check`` resolves everything a monitor needs into the source's ``uri`` at plan time: for a
 file its content hash (so monitors trained on it retrain when it changes), for Prometheus the
 server (from ``url`` or ``providers.prometheus.url``) and the query, which promtool parses
-where installed. ``create`` reads the data once -- a file's columns and timestamps, or an
-instant query against the server, which fails naming the URL when the server is down or
-rejects the PromQL. ``read`` re-hashes the file, so changed data shows in the plan.
+where installed. ``create`` reads the data once -- a file's columns and timestamps, in a job
+(reading takes pandas, which stays out of the engine process), or an instant query against the
+server, which fails naming the URL when the server is down or rejects the PromQL. ``read``
+re-hashes the file, so changed data shows in the plan.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from typing import Any, ClassVar
 
 from engine.providers import (
     CheckFailure,
-    CheckResult,
     CreateResult,
     DiffResult,
+    PlanAttributeError,
     Provider,
     ReadResult,
 )
@@ -26,8 +27,8 @@ from providers.monitor import checks
 from providers.monitor.errors import SourceReadError
 from providers.monitor.paths import data_sha256, resolve_data_path
 from providers.monitor.promapi import PrometheusClient
-from providers.monitor.series import SourceRef, read_file_series
 from providers.monitor.settings import PrometheusSettings
+from providers.monitor.source_uri import SourceRef
 from specs.base import SpecType
 from specs.monitor import (
     FileSourceSpec,
@@ -105,17 +106,15 @@ class MetricSourceProvider(Provider):
             if name not in header
         ]
 
-    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        result = super().check(olds, news)
-        if result.failures or "kind" not in result.inputs or checks.has_unknown(result.inputs):
-            return result
-        spec = self.model(result.inputs)
-        sha256 = ""
+    def plan_attributes(self, spec: Any, inputs: dict[str, Any]) -> dict[str, Any]:
+        """The source's ``uri`` (and a file's content hash, part of it)."""
         if isinstance(spec, FileSourceSpec):
-            sha256 = data_sha256(self.ctx.project_dir, str(spec.path))
-            result.inputs["sha256"] = sha256
-        result.inputs["uri"] = self._ref(spec, sha256).to_uri()
-        return result
+            try:
+                sha256 = data_sha256(self.ctx.project_dir, str(spec.path))
+            except SourceReadError as exc:  # the file went away since check_semantics saw it
+                raise PlanAttributeError("path", str(exc)) from exc
+            return {"sha256": sha256, "uri": self._ref(spec, sha256).to_uri()}
+        return {"uri": self._ref(spec).to_uri()}
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         result = super().diff(id_, olds, news)
@@ -132,13 +131,13 @@ class MetricSourceProvider(Provider):
         outs = {k: v for k, v in props.items() if k != "id"}
         if isinstance(spec, FileSourceSpec):
             sha256 = data_sha256(self.ctx.project_dir, str(spec.path))
-            series = read_file_series(self.ctx.project_dir, self._ref(spec, sha256))
-            outs.update(
-                sha256=sha256,
-                uri=self._ref(spec, sha256).to_uri(),
-                series=len(series),
-                samples=sum(len(s.values) for s in series),
-            )
+            uri = self._ref(spec, sha256).to_uri()
+            # Reading the file takes pandas: a job, so the engine process never imports it.
+            counts = self.ctx.run_job(
+                "providers.monitor.jobs.series:count_file_series",
+                {"project_dir": str(self.ctx.project.resolve()), "source_uri": uri},
+            ).value
+            outs.update(sha256=sha256, uri=uri, **counts)
         else:
             ref = self._ref(spec)
             result = PrometheusClient(ref.url).query(ref.query)

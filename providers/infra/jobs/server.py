@@ -1,4 +1,4 @@
-"""The local model server: ``python -m providers.infra._server --model DIR --port N``.
+"""The local model server: ``python -m providers.infra.jobs.server --model DIR --port N``.
 
 A small OpenAI-style HTTP server on the standard library's ``ThreadingHTTPServer``:
 
@@ -33,13 +33,11 @@ from prometheus_client import (
     generate_latest,
 )
 
+from providers.infra.errors import RequestError
+
 __all__ = ["CompletionServer", "main"]
 
 MAX_TOKENS_LIMIT = 4096
-
-
-class RequestError(ValueError):
-    """A request the server refuses with 400."""
 
 
 class Metrics:
@@ -212,7 +210,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="providers.infra._server")
+    parser = argparse.ArgumentParser(prog="providers.infra.jobs.server")
     parser.add_argument("--model", required=True, help="model artifact folder")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", default="127.0.0.1")

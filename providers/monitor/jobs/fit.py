@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from engine.artifacts import ArtifactStore
-from providers.monitor.detectors import NotEnoughData, make_detector
-from providers.monitor.detectors.base import single_threaded_blas
-from providers.monitor.errors import MonitorError
-from providers.monitor.series import SourceRef, read_series, series_key
+from providers.monitor.errors import MonitorError, NotEnoughData
+from providers.monitor.jobs.detectors import make_detector
+from providers.monitor.jobs.detectors.base import single_threaded_blas
+from providers.monitor.jobs.series import read_series, series_key
+from providers.monitor.source_uri import SourceRef
 
 __all__ = ["fit_anomaly", "fit_drift", "load_artifact", "read_table"]
 
@@ -115,7 +116,7 @@ def numeric_features(frame: Any, features: list[str] | None) -> list[str]:
 def fit_drift(
     project_dir: str, artifacts_dir: str, reference: str, features: list[str] | None
 ) -> dict[str, Any]:
-    from providers.monitor.drift import profile_feature
+    from providers.monitor.jobs.drift import profile_feature
 
     frame = read_table(project_dir, reference)
     names = numeric_features(frame, features)

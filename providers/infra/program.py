@@ -3,7 +3,7 @@
 The ``pulumi`` executor calls :func:`build_kubernetes_objects` for every ``gpu_pool`` and
 ``llm_service`` on a Kubernetes pool, inside its inline Automation API program (and tests call
 it under ``pulumi.runtime.set_mocks``). The objects are rendered by the same functions that
-render the plan's manifests (:mod:`providers.infra._manifests`), so the plan shows what Pulumi
+render the plan's manifests (:mod:`providers.infra.manifests`), so the plan shows what Pulumi
 registers. Inputs may hold ``pulumi.Output`` values (a service's ``model`` is usually another
 resource's output): rendering then waits for them, and the dependency follows.
 
@@ -20,8 +20,8 @@ from typing import Any
 
 import pulumi
 
-from providers.infra._manifests import pool_manifests, service_manifests
-from providers.infra._placement import build_placement, object_name
+from providers.infra.manifests import pool_manifests, service_manifests
+from providers.infra.placement import build_placement, object_name
 from specs.base import SpecType, field_names, validate_spec
 from specs.infra import GpuPoolSpec, KubernetesPoolSpec, LlmServiceSpec, PoolKind
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from providers.monitor.detectors.base import Array
+from providers.monitor.jobs.detectors.base import Array
 
 __all__ = ["Forecast", "forecast_crossing"]
 

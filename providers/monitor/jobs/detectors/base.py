@@ -20,8 +20,8 @@ import numpy.typing as npt
 
 __all__ = [
     "Array",
+    "ContextDetector",
     "Detector",
-    "NotEnoughData",
     "min_over_windows",
     "single_threaded_blas",
     "windows",
@@ -53,10 +53,6 @@ def single_threaded_blas() -> Iterator[None]:
             yield
     finally:
         _BLAS_LIMIT.active = False
-
-
-class NotEnoughData(ValueError):
-    """The history is too short to fit a detector."""
 
 
 def windows(values: Array, width: int) -> Array:
@@ -112,6 +108,32 @@ class Detector(abc.ABC):
 
     def to_json(self) -> dict[str, Any]:
         return {"detector": self.name, "sensitivity": self.sensitivity, "state": self.state()}
+
+
+class ContextDetector(Detector):
+    """A detector of *contexts*, runs of ``context`` consecutive samples: it scores each
+    context, and a sample scores the lowest of the contexts that contain it."""
+
+    def __init__(self, sensitivity: float = 1.0, context: int = 8) -> None:
+        super().__init__(sensitivity)
+        self.context = context
+
+    @property
+    def context_size(self) -> int:
+        return self.context - 1
+
+    @abc.abstractmethod
+    def context_scores(self, contexts: Array) -> Array:
+        """The score of each context (one per row); 1 is the anomaly threshold."""
+
+    def score(self, values: Array, start: int = 0) -> Array:
+        values = as_array(values)
+        begin = max(0, start - self.context + 1)
+        segment = values[begin:]
+        if len(segment) < self.context:
+            return np.zeros(len(values) - start)
+        per_context = self.context_scores(windows(segment, self.context))
+        return min_over_windows(per_context, self.context)[start - begin :]
 
 
 def as_array(values: Any) -> Array:

@@ -14,8 +14,8 @@ from typing import Any
 
 from engine.artifacts import is_artifact_uri
 from engine.providers import CheckFailure
-from providers.infra._model_files import model_problem, resolve_model
-from providers.infra._process import find_server, port_in_use
+from providers.infra.model_files import model_problem, resolve_model
+from providers.infra.server_process import find_server, port_in_use
 from specs.infra import LlmServiceSpec, PoolKind
 
 __all__ = ["LOCAL_HOST", "ServiceContext", "port_clashes", "service_failures"]
