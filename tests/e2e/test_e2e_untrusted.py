@@ -54,6 +54,8 @@ def _installed_python() -> set[Path]:
     folders |= {sysconfig.get_path(name) for name in ("stdlib", "platstdlib", "purelib")}
     source = Path(engine.__file__).resolve().parents[1]
     packages = {source / name for name in ("engine", "specs", "providers")}
+    # An editable install's metadata (entry points) sits in the checkout, beside the packages.
+    packages.add(source / "opspec.egg-info")
     return {Path(f).resolve() for f in folders} | packages
 
 
